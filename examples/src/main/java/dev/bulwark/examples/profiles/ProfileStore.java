@@ -1,0 +1,59 @@
+package dev.bulwark.examples.profiles;
+
+import dev.bulwark.runtime.storage.Database;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Profiles in the service's database. */
+final class ProfileStore {
+  private final Database database;
+  private final Clock clock;
+
+  ProfileStore(Database database, Clock clock) {
+    this.database = database;
+    this.clock = clock;
+  }
+
+  Optional<Profile> find(String id) {
+    return database.inTransaction(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT display_name, email, updated_at FROM profiles WHERE id = ?")) {
+            select.setString(1, id);
+            try (ResultSet rows = select.executeQuery()) {
+              return rows.next()
+                  ? Optional.of(
+                      new Profile(
+                          id,
+                          rows.getString(1),
+                          rows.getString(2),
+                          rows.getTimestamp(3).toInstant()))
+                  : Optional.empty();
+            }
+          }
+        });
+  }
+
+  Profile save(String id, String displayName, String email) {
+    Instant now = clock.instant();
+    database.inTransaction(
+        connection -> {
+          try (PreparedStatement merge =
+              connection.prepareStatement(
+                  "MERGE INTO profiles (id, display_name, email, updated_at) KEY (id) VALUES (?, ?, ?, ?)")) {
+            merge.setString(1, id);
+            merge.setString(2, displayName);
+            merge.setString(3, email);
+            merge.setTimestamp(4, Timestamp.from(now));
+            merge.executeUpdate();
+          }
+          return null;
+        });
+    return new Profile(id, displayName, email, now);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.bulwark.identity;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.identity.internal.ClientStore;
+import dev.bulwark.identity.internal.Discovery;
+import dev.bulwark.identity.internal.SigningKeyRing;
+import dev.bulwark.identity.internal.TokenEndpoint;
+import dev.bulwark.keys.SecretSealer;
+import dev.bulwark.runtime.http.HttpListener;
+import dev.bulwark.runtime.storage.Database;
+import dev.bulwark.runtime.storage.DatabaseSettings;
+import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The OAuth 2.0 / OpenID Connect provider: discovery, JWKS and the token endpoint, on its own HTTPS
+ * listener, with clients and signing keys in its database.
+ */
+public final class IdentityProvider implements AutoCloseable {
+  private final Database database;
+  private final ClientStore clients;
+  private final HttpListener listener;
+  private final String issuer;
+
+  private IdentityProvider(
+      Database database, ClientStore clients, HttpListener listener, String issuer) {
+    this.database = database;
+    this.clients = clients;
+    this.listener = listener;
+    this.issuer = issuer;
+  }
+
+  /**
+   * Opens the database, loads (or creates) the signing keys, and starts serving on {@code
+   * listener}.
+   */
+  public static IdentityProvider start(
+      IdentitySettings settings,
+      DatabaseSettings databaseSettings,
+      SecretSealer sealer,
+      HttpListener.Builder listener,
+      Clock clock) {
+    requireNonNull(settings, "settings");
+    Database database = Database.open(databaseSettings, "identity", "classpath:db/identity");
+    try {
+      SigningKeyRing keys = SigningKeyRing.loadOrCreate(database, sealer, clock);
+      ClientStore clients = new ClientStore(database, clock);
+      // The issuer is the listener's URL unless configured, and the port is known only once bound.
+      AtomicReference<String> issuer = new AtomicReference<>();
+      settings.issuer().ifPresent(uri -> issuer.set(withoutTrailingSlash(uri)));
+      Discovery discovery = new Discovery(issuer::get, keys);
+      TokenEndpoint tokens =
+          new TokenEndpoint(clients, keys, issuer::get, settings.accessTokenTtl(), clock);
+      HttpListener started =
+          listener
+              .healthCheck("database", database.healthCheck())
+              .routes(
+                  r ->
+                      r.get("/.well-known/openid-configuration", discovery::metadata)
+                          .get("/.well-known/oauth-authorization-server", discovery::metadata)
+                          .get("/jwks", discovery::jwks)
+                          .post("/token", tokens::handle))
+              .start();
+      issuer.compareAndSet(null, withoutTrailingSlash(started.url()));
+      return new IdentityProvider(database, clients, started, issuer.get());
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /** The issuer identifier ({@code iss}) of every token this provider signs. */
+  public String issuer() {
+    return issuer;
+  }
+
+  public URI jwksUri() {
+    return URI.create(issuer + "/jwks");
+  }
+
+  public URI tokenEndpoint() {
+    return URI.create(issuer + "/token");
+  }
+
+  public URI url() {
+    return listener.url();
+  }
+
+  public boolean hasClient(String clientId) {
+    return clients.exists(clientId);
+  }
+
+  /** Registers a client; the returned secret is shown once and stored only as a hash. */
+  public ClientSecret registerClient(ClientRegistration registration) {
+    return clients.register(registration);
+  }
+
+  @Override
+  public void close() {
+    listener.close();
+    database.close();
+  }
+
+  private static String withoutTrailingSlash(URI uri) {
+    String text = uri.toString();
+    return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+  }
+}

@@ -1,0 +1,272 @@
+package dev.bulwark.runtime.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.runtime.metrics.Metrics;
+import dev.bulwark.runtime.tls.TlsContexts;
+import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.core.instrument.Timer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An HTTPS listener of one Bulwark component: HTTP/1.1 and HTTP/2 (ALPN) over TLS 1.3, with the
+ * things every endpoint needs built in — a request id on every request and response, a JSON access
+ * log line, a latency timer, {@code /health} and Prometheus {@code /metrics}, and a 500 that says
+ * nothing about internals.
+ */
+public final class HttpListener implements AutoCloseable {
+  private static final Logger ACCESS = LoggerFactory.getLogger("bulwark.access");
+  private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
+
+  private final String component;
+  private final WebServer server;
+  private final URI url;
+
+  private HttpListener(String component, WebServer server, URI url) {
+    this.component = component;
+    this.server = server;
+    this.url = url;
+  }
+
+  public static Builder builder(String component) {
+    return new Builder(component);
+  }
+
+  /** The base URL clients reach this listener at, e.g. {@code https://127.0.0.1:8443}. */
+  public URI url() {
+    return url;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public String component() {
+    return component;
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+
+  /** Builds and starts a listener. */
+  public static final class Builder {
+    private final String component;
+    private String host = "127.0.0.1";
+    private int port;
+    private SSLContext sslContext;
+    private ClientAuth clientAuth = ClientAuth.NONE;
+    private Consumer<HttpRouting.Builder> routes = r -> {};
+    private Metrics metrics;
+    private final Map<String, HealthCheck> healthChecks = new LinkedHashMap<>();
+    private long maxPayloadSize = 1024 * 1024;
+    private boolean observabilityEndpoints = true;
+
+    private Builder(String component) {
+      this.component = requireNonNull(component, "component");
+    }
+
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port to bind; 0 picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The TLS context; required, since Bulwark never listens in plaintext. */
+    public Builder tls(SSLContext sslContext, ClientAuth clientAuth) {
+      this.sslContext = requireNonNull(sslContext, "sslContext");
+      this.clientAuth = requireNonNull(clientAuth, "clientAuth");
+      return this;
+    }
+
+    public Builder routes(Consumer<HttpRouting.Builder> routes) {
+      this.routes = requireNonNull(routes, "routes");
+      return this;
+    }
+
+    public Builder metrics(Metrics metrics) {
+      this.metrics = requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    public Builder healthCheck(String name, HealthCheck check) {
+      healthChecks.put(requireNonNull(name, "name"), requireNonNull(check, "check"));
+      return this;
+    }
+
+    public Builder maxPayloadSize(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxPayloadSize: " + bytes + " (expected: > 0)");
+      }
+      this.maxPayloadSize = bytes;
+      return this;
+    }
+
+    /**
+     * Whether {@code /health} and {@code /metrics} are served here (a public edge may want them
+     * elsewhere).
+     */
+    public Builder observabilityEndpoints(boolean serve) {
+      this.observabilityEndpoints = serve;
+      return this;
+    }
+
+    public HttpListener start() {
+      if (sslContext == null) {
+        throw new IllegalStateException(
+            "tls: not set (expected: an SSLContext; Bulwark does not listen in plaintext)");
+      }
+      if (metrics == null) {
+        throw new IllegalStateException("metrics: not set");
+      }
+      Tls tls =
+          Tls.builder()
+              .sslContext(sslContext)
+              .sslParameters(TlsContexts.parameters(clientAuth))
+              .clientAuth(
+                  switch (clientAuth) {
+                    case NONE -> TlsClientAuth.NONE;
+                    case OPTIONAL -> TlsClientAuth.OPTIONAL;
+                    case REQUIRED -> TlsClientAuth.REQUIRED;
+                  })
+              .enabledProtocols(List.of(TlsContexts.TLS_13))
+              .build();
+      HttpRouting.Builder routing = HttpRouting.builder();
+      routing.addFilter(this::observe);
+      routing.error(Throwable.class, this::internalError);
+      if (observabilityEndpoints) {
+        routing.get("/health", this::health);
+        routing.get("/metrics", this::metrics);
+      }
+      routes.accept(routing);
+      WebServer server =
+          WebServer.builder()
+              .host(host)
+              .port(port)
+              .tls(tls)
+              .shutdownHook(false)
+              .shutdownGracePeriod(Duration.ofSeconds(2))
+              .maxPayloadSize(maxPayloadSize)
+              .routing(routing)
+              .build()
+              .start();
+      String authority = host.contains(":") ? "[" + host + "]" : host;
+      URI url = URI.create("https://" + authority + ":" + server.port());
+      LOG.info("{} listening on {}", component, url);
+      return new HttpListener(component, server, url);
+    }
+
+    private void observe(
+        io.helidon.webserver.http.FilterChain chain, RoutingRequest req, RoutingResponse res) {
+      String requestId = RequestIds.acceptOrCreate(req.headers().first(HttpResponses.REQUEST_ID));
+      MDC.put(RequestIds.MDC_KEY, requestId);
+      MDC.put("component", component);
+      res.header(HttpResponses.REQUEST_ID, requestId);
+      long start = System.nanoTime();
+      try {
+        chain.proceed();
+      } finally {
+        long nanos = System.nanoTime() - start;
+        int status = res.status().code();
+        String method = req.prologue().method().text();
+        String route = req.matchingPattern().orElse("unmatched");
+        Timer.builder("http.server.requests")
+            .description("HTTP requests served, by component, route and status")
+            .tags(
+                "component",
+                component,
+                "method",
+                method,
+                "route",
+                route,
+                "status",
+                Integer.toString(status))
+            .register(metrics.registry())
+            .record(nanos, TimeUnit.NANOSECONDS);
+        // The path only: query strings can carry secrets, so they are never logged.
+        ACCESS.info(
+            "{} {} {} {}ms peer={}",
+            method,
+            req.path().path(),
+            status,
+            TimeUnit.NANOSECONDS.toMillis(nanos),
+            req.remotePeer().host());
+        MDC.remove(RequestIds.MDC_KEY);
+        MDC.remove("component");
+      }
+    }
+
+    private void internalError(ServerRequest req, ServerResponse res, Throwable error) {
+      LOG.error(
+          "unhandled error serving {} {}",
+          req.prologue().method().text(),
+          req.path().path(),
+          error);
+      if (!res.isSent()) {
+        HttpResponses.error(
+            res,
+            Status.INTERNAL_SERVER_ERROR_500,
+            "server_error",
+            "internal error; quote request id " + RequestIds.current().orElse("-"));
+      }
+    }
+
+    private void health(ServerRequest req, ServerResponse res) {
+      ObjectNode body = Json.object().put("component", component);
+      ObjectNode checks = body.putObject("checks");
+      List<String> problems = new ArrayList<>();
+      healthChecks.forEach(
+          (name, check) -> {
+            Optional<String> problem;
+            try {
+              problem = check.problem();
+            } catch (RuntimeException e) {
+              problem = Optional.of(e.getClass().getSimpleName());
+            }
+            checks.put(name, problem.orElse("ok"));
+            problem.ifPresent(p -> problems.add(name));
+          });
+      body.put("status", problems.isEmpty() ? "UP" : "DOWN");
+      HttpResponses.json(
+          res, problems.isEmpty() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, body);
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+      res.header(HeaderValues.create("Content-Type", Metrics.CONTENT_TYPE));
+      res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}

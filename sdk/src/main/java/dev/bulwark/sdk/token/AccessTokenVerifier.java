@@ -1,0 +1,366 @@
+package dev.bulwark.sdk.token;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import dev.bulwark.sdk.token.TokenVerification.Reason;
+import dev.bulwark.sdk.token.TokenVerification.Rejected;
+import dev.bulwark.sdk.token.TokenVerification.Verified;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.security.Key;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies RFC 9068 JWT access tokens for one audience: the signature against the issuer's JWKS
+ * with an algorithm from an allow-list, the {@code typ} header, and the {@code iss}, {@code aud},
+ * {@code exp}, {@code nbf} and {@code iat} claims within a bounded clock skew.
+ *
+ * <p>Unsigned tokens ({@code alg: none}) and symmetric algorithms are never accepted: a verifier
+ * holds only the issuer's public keys. If the issuer's keys cannot be fetched, every token is
+ * rejected with {@link Reason#KEYS_UNAVAILABLE} — the verifier fails closed.
+ *
+ * <p>Instances are immutable and thread-safe; build one per issuer and audience and share it.
+ */
+public final class AccessTokenVerifier {
+  private static final Logger LOG = LoggerFactory.getLogger(AccessTokenVerifier.class);
+  private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  private static final Set<JWSAlgorithm> ASYMMETRIC =
+      Set.of(
+          JWSAlgorithm.ES256,
+          JWSAlgorithm.ES384,
+          JWSAlgorithm.ES512,
+          JWSAlgorithm.RS256,
+          JWSAlgorithm.RS384,
+          JWSAlgorithm.RS512,
+          JWSAlgorithm.PS256,
+          JWSAlgorithm.PS384,
+          JWSAlgorithm.PS512,
+          JWSAlgorithm.Ed25519,
+          JWSAlgorithm.EdDSA);
+
+  private final String issuer;
+  private final String audience;
+  private final Set<JWSAlgorithm> algorithms;
+  private final JWKSource<SecurityContext> keys;
+  private final Clock clock;
+  private final Duration clockSkew;
+  private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+
+  private AccessTokenVerifier(Builder builder) {
+    this.issuer = builder.issuer;
+    this.audience = builder.audience;
+    this.algorithms = Set.copyOf(builder.algorithms);
+    this.keys = builder.keys;
+    this.clock = builder.clock;
+    this.clockSkew = builder.clockSkew;
+  }
+
+  /** Starts building a verifier. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The issuer this verifier trusts. */
+  public String issuer() {
+    return issuer;
+  }
+
+  /** The audience a token must name to be accepted here. */
+  public String audience() {
+    return audience;
+  }
+
+  /**
+   * Checks a compact JWS access token.
+   *
+   * @param compact the token as sent in {@code Authorization: Bearer}
+   * @return {@link Verified} with the token's claims, or {@link Rejected} with the reason
+   */
+  public TokenVerification verify(String compact) {
+    requireNonNull(compact, "compact");
+    JWT parsed;
+    try {
+      parsed = JWTParser.parse(compact);
+    } catch (ParseException e) {
+      return reject(Reason.MALFORMED, "the token is not a well-formed JWT");
+    }
+    if (parsed instanceof PlainJWT) {
+      return reject(Reason.UNSUPPORTED_ALGORITHM, "unsigned tokens (alg none) are not accepted");
+    }
+    if (parsed instanceof EncryptedJWT || !(parsed instanceof SignedJWT jwt)) {
+      return reject(Reason.UNSUPPORTED_ALGORITHM, "only signed (JWS) access tokens are accepted");
+    }
+    JWSHeader header = jwt.getHeader();
+    if (!algorithms.contains(header.getAlgorithm())) {
+      return reject(
+          Reason.UNSUPPORTED_ALGORITHM,
+          "the token's algorithm " + header.getAlgorithm() + " is not accepted");
+    }
+    if (!isAccessTokenType(header.getType())) {
+      return reject(Reason.WRONG_TYPE, "the token's typ is not at+jwt (RFC 9068)");
+    }
+    List<JWK> candidates;
+    try {
+      candidates = keys.get(new JWKSelector(matcherFor(header)), null);
+    } catch (KeySourceException e) {
+      LOG.warn(
+          "cannot fetch the signing keys of {}: {}; rejecting the token", issuer, e.getMessage());
+      return reject(Reason.KEYS_UNAVAILABLE, "the issuer's signing keys are unavailable");
+    }
+    if (candidates.isEmpty()) {
+      return reject(Reason.UNKNOWN_KEY, "the token's signing key is not one of the issuer's keys");
+    }
+    if (!verifiesWithAny(jwt, header, candidates)) {
+      return reject(Reason.BAD_SIGNATURE, "the token's signature does not verify");
+    }
+    JWTClaimsSet claims;
+    try {
+      claims = jwt.getJWTClaimsSet();
+    } catch (ParseException e) {
+      return reject(Reason.MALFORMED, "the token's claims are not a JSON object");
+    }
+    return checkClaims(claims);
+  }
+
+  private boolean verifiesWithAny(SignedJWT jwt, JWSHeader header, List<JWK> candidates) {
+    for (JWK jwk : candidates) {
+      try {
+        if (!(jwk instanceof AsymmetricJWK asymmetric)) {
+          continue;
+        }
+        Key publicKey = asymmetric.toPublicKey();
+        JWSVerifier verifier = verifiers.createJWSVerifier(header, publicKey);
+        if (jwt.verify(verifier)) {
+          return true;
+        }
+      } catch (JOSEException | IllegalStateException e) {
+        // Key and algorithm do not fit together (e.g. an RSA key for ES256): not a match.
+      }
+    }
+    return false;
+  }
+
+  private TokenVerification checkClaims(JWTClaimsSet claims) {
+    if (!issuer.equals(claims.getIssuer())) {
+      return reject(Reason.WRONG_ISSUER, "the token was not issued by " + issuer);
+    }
+    List<String> audiences = claims.getAudience();
+    if (audiences == null || !audiences.contains(audience)) {
+      return reject(Reason.WRONG_AUDIENCE, "the token is not meant for " + audience);
+    }
+    Date exp = claims.getExpirationTime();
+    Date iat = claims.getIssueTime();
+    String subject = claims.getSubject();
+    String jti = claims.getJWTID();
+    String clientId;
+    String scope;
+    try {
+      clientId = claims.getStringClaim("client_id");
+      scope = claims.getStringClaim("scope");
+    } catch (ParseException e) {
+      return reject(Reason.MISSING_CLAIM, "the token's client_id and scope claims must be strings");
+    }
+    if (exp == null || iat == null || subject == null || jti == null || clientId == null) {
+      return reject(
+          Reason.MISSING_CLAIM,
+          "the token lacks a claim RFC 9068 requires (exp, iat, sub, jti, client_id)");
+    }
+    Instant now = clock.instant();
+    if (!now.isBefore(exp.toInstant().plus(clockSkew))) {
+      return reject(Reason.EXPIRED, "the token has expired");
+    }
+    Date nbf = claims.getNotBeforeTime();
+    if (nbf != null && now.isBefore(nbf.toInstant().minus(clockSkew))) {
+      return reject(Reason.NOT_YET_VALID, "the token is not valid yet");
+    }
+    if (now.isBefore(iat.toInstant().minus(clockSkew))) {
+      return reject(Reason.NOT_YET_VALID, "the token claims to be issued in the future");
+    }
+    Set<String> scopes = new LinkedHashSet<>();
+    if (scope != null && !scope.isBlank()) {
+      scopes.addAll(Arrays.asList(scope.trim().split(" +")));
+    }
+    return new Verified(
+        new AccessToken(
+            claims.getIssuer(),
+            subject,
+            clientId,
+            audiences,
+            scopes,
+            iat.toInstant(),
+            exp.toInstant(),
+            jti));
+  }
+
+  private static JWKMatcher matcherFor(JWSHeader header) {
+    JWKMatcher.Builder matcher =
+        new JWKMatcher.Builder()
+            .keyTypes(com.nimbusds.jose.jwk.KeyType.forAlgorithm(header.getAlgorithm()))
+            .keyUses(KeyUse.SIGNATURE, null)
+            .algorithms(header.getAlgorithm(), null);
+    if (header.getKeyID() != null) {
+      matcher.keyID(header.getKeyID());
+    }
+    return matcher.build();
+  }
+
+  // RFC 9068 §4: "at+jwt", or "application/at+jwt" with its media-type prefix, case-insensitive.
+  private static boolean isAccessTokenType(JOSEObjectType type) {
+    if (type == null) {
+      return false;
+    }
+    String value = type.getType().toLowerCase(Locale.ROOT);
+    return value.equals("at+jwt") || value.equals("application/at+jwt");
+  }
+
+  private static Rejected reject(Reason reason, String description) {
+    return new Rejected(reason, description);
+  }
+
+  /** Builds an {@link AccessTokenVerifier}; issuer, audience and a key source are required. */
+  public static final class Builder {
+    private String issuer;
+    private String audience;
+    private Set<JWSAlgorithm> algorithms = Set.of(JWSAlgorithm.ES256);
+    private JWKSource<SecurityContext> keys;
+    private Clock clock = Clock.systemUTC();
+    private Duration clockSkew = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The exact {@code iss} value to accept. */
+    public Builder issuer(String issuer) {
+      this.issuer = requireNonNull(issuer, "issuer");
+      return this;
+    }
+
+    /** The audience this verifier protects; tokens must name it in {@code aud}. */
+    public Builder audience(String audience) {
+      this.audience = requireNonNull(audience, "audience");
+      return this;
+    }
+
+    /**
+     * The signature algorithms to accept (default: ES256). Only asymmetric algorithms are allowed:
+     * a verifier holding a public key must never treat it as an HMAC secret.
+     */
+    public Builder algorithms(Set<JWSAlgorithm> algorithms) {
+      if (algorithms.isEmpty()) {
+        throw new IllegalArgumentException("algorithms: empty (expected: e.g. ES256)");
+      }
+      for (JWSAlgorithm algorithm : algorithms) {
+        if (!ASYMMETRIC.contains(algorithm)) {
+          throw new IllegalArgumentException(
+              "algorithms: "
+                  + algorithm
+                  + " (expected: an asymmetric algorithm such as ES256, RS256, EdDSA)");
+        }
+      }
+      this.algorithms = Set.copyOf(algorithms);
+      return this;
+    }
+
+    /**
+     * Fetches keys from the issuer's JWKS URL over HTTPS, trusting {@code tls}. Keys are cached; a
+     * token with an unknown {@code kid} triggers at most one refetch per 30 seconds, so random key
+     * ids cannot hammer the issuer.
+     */
+    public Builder jwksUri(URI jwksUri, SSLContext tls) {
+      requireNonNull(jwksUri, "jwksUri");
+      requireNonNull(tls, "tls");
+      if (!"https".equals(jwksUri.getScheme())) {
+        throw new IllegalArgumentException("jwksUri: " + jwksUri + " (expected: an https URL)");
+      }
+      try {
+        this.keys =
+            JWKSourceBuilder.<SecurityContext>create(
+                    jwksUri.toURL(),
+                    new DefaultResourceRetriever(
+                        2_000, 2_000, 256 * 1024, true, tls.getSocketFactory()))
+                .retrying(true)
+                .build();
+      } catch (MalformedURLException e) {
+        throw new IllegalArgumentException("jwksUri: " + jwksUri + " (expected: a valid URL)", e);
+      }
+      return this;
+    }
+
+    /** Uses a fixed set of public keys, e.g. configured out of band. */
+    public Builder keys(JWKSet publicKeys) {
+      requireNonNull(publicKeys, "publicKeys");
+      if (publicKeys.getKeys().stream().anyMatch(JWK::isPrivate)) {
+        throw new IllegalArgumentException(
+            "keys: contains private keys (expected: public keys only)");
+      }
+      this.keys = new ImmutableJWKSet<>(publicKeys);
+      return this;
+    }
+
+    /**
+     * The clock to judge {@code exp}, {@code nbf} and {@code iat} by (default: the system clock).
+     */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The tolerated difference between clocks, from 0 to 5 minutes (default 30 seconds). */
+    public Builder clockSkew(Duration clockSkew) {
+      if (clockSkew.isNegative() || clockSkew.compareTo(MAX_CLOCK_SKEW) > 0) {
+        throw new IllegalArgumentException("clockSkew: " + clockSkew + " (expected: 0s to 5m)");
+      }
+      this.clockSkew = clockSkew;
+      return this;
+    }
+
+    /** Builds the verifier, failing if issuer, audience or keys are missing. */
+    public AccessTokenVerifier build() {
+      if (issuer == null || issuer.isBlank()) {
+        throw new IllegalStateException("issuer: not set (expected: the issuer's URL)");
+      }
+      if (audience == null || audience.isBlank()) {
+        throw new IllegalStateException("audience: not set (expected: this service's audience)");
+      }
+      if (keys == null) {
+        throw new IllegalStateException("keys: not set (expected: jwksUri(...) or keys(...))");
+      }
+      return new AccessTokenVerifier(this);
+    }
+  }
+}
