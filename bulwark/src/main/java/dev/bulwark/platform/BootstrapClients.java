@@ -1,0 +1,109 @@
+package dev.bulwark.platform;
+
+import dev.bulwark.examples.payments.PaymentsService;
+import dev.bulwark.examples.profiles.ProfilesService;
+import dev.bulwark.identity.ClientRegistration;
+import dev.bulwark.identity.ClientSecret;
+import dev.bulwark.identity.IdentityProvider;
+import dev.bulwark.keys.KeysException;
+import dev.bulwark.keys.SecretSealer;
+import dev.bulwark.runtime.http.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The clients {@code bulwark up} registers on first start: an administrator and two demo clients.
+ * Their secrets are kept sealed in the data directory so that every start can write them to {@code
+ * up.json} again; the identity provider itself keeps only their hashes.
+ */
+final class BootstrapClients {
+  static final String ADMIN = "bulwark-admin";
+  private static final String CONTEXT = "bulwark/bootstrap-credentials";
+
+  private static final List<ClientRegistration> DEMO_CLIENTS =
+      List.of(
+          new ClientRegistration(
+              "demo-shop",
+              "Demo shop: pays and keeps a profile",
+              Set.of("payments:read", "payments:write", "profiles:read", "profiles:write"),
+              Set.of(PaymentsService.AUDIENCE, ProfilesService.AUDIENCE)),
+          new ClientRegistration(
+              "demo-finance",
+              "Demo finance back office: reads and refunds payments",
+              Set.of("payments:read", "payments:refund"),
+              Set.of(PaymentsService.AUDIENCE)));
+
+  private static final ClientRegistration ADMIN_CLIENT =
+      new ClientRegistration(
+          ADMIN, "Bulwark administrator", Set.of("bulwark:admin"), Set.of("urn:bulwark:admin"));
+
+  private BootstrapClients() {}
+
+  /** The credentials, and whether this start created them. */
+  record Credentials(ClientCredential admin, List<ClientCredential> demoClients, boolean created) {}
+
+  static Credentials ensure(IdentityProvider identity, Path sealedFile, SecretSealer sealer) {
+    try {
+      if (Files.exists(sealedFile)) {
+        return read(Files.readAllBytes(sealedFile), sealer);
+      }
+      if (identity.hasClient(ADMIN)) {
+        throw new PlatformException(
+            "the bootstrap credentials file " + sealedFile + " is missing but its clients exist",
+            "restore the file from a backup, or start afresh with an empty --data directory");
+      }
+      ClientCredential admin = register(identity, ADMIN_CLIENT);
+      List<ClientCredential> demos = new ArrayList<>();
+      for (ClientRegistration registration : DEMO_CLIENTS) {
+        demos.add(register(identity, registration));
+      }
+      Credentials credentials = new Credentials(admin, List.copyOf(demos), true);
+      DataDirectory.writePrivate(sealedFile, sealer.seal(Json.bytes(toJson(credentials)), CONTEXT));
+      return credentials;
+    } catch (IOException e) {
+      throw new PlatformException(
+          "cannot read or write " + sealedFile + ": " + e.getMessage(),
+          "check the data directory's permissions");
+    } catch (KeysException e) {
+      throw new PlatformException(
+          "cannot open " + sealedFile + ": " + e.getMessage(),
+          "start with the master key this data directory was created with ("
+              + dev.bulwark.keys.MasterKey.ENVIRONMENT_VARIABLE
+              + " or master.key)");
+    }
+  }
+
+  private static ClientCredential register(
+      IdentityProvider identity, ClientRegistration registration) {
+    ClientSecret secret = identity.registerClient(registration);
+    return new ClientCredential(
+        registration.clientId(),
+        secret,
+        List.copyOf(new TreeSet<>(registration.scopes())),
+        List.copyOf(new TreeSet<>(registration.audiences())));
+  }
+
+  private static ObjectNode toJson(Credentials credentials) {
+    ObjectNode root = Json.object();
+    root.set("admin", UpManifest.credentialJson(credentials.admin()));
+    ArrayNode demos = root.putArray("demo_clients");
+    credentials.demoClients().forEach(c -> demos.add(UpManifest.credentialJson(c)));
+    return root;
+  }
+
+  private static Credentials read(byte[] sealed, SecretSealer sealer) {
+    JsonNode root = Json.MAPPER.readTree(sealer.open(sealed, CONTEXT));
+    List<ClientCredential> demos = new ArrayList<>();
+    root.path("demo_clients").forEach(node -> demos.add(UpManifest.credentialFrom(node)));
+    return new Credentials(
+        UpManifest.credentialFrom(root.path("admin")), List.copyOf(demos), false);
+  }
+}

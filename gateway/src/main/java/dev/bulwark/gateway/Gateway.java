@@ -1,0 +1,79 @@
+package dev.bulwark.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.gateway.internal.ForwardingProxy;
+import dev.bulwark.runtime.http.HttpListener;
+import dev.bulwark.sdk.token.AccessTokenVerifier;
+import dev.bulwark.sdk.token.BearerAuthenticator;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The gateway: the single HTTPS entry point. Every request to a route is authenticated (JWT
+ * signature, issuer, audience, lifetime) before it is forwarded to the route's upstream over TLS;
+ * the token travels on, so the upstream can verify it again.
+ */
+public final class Gateway implements AutoCloseable {
+  private final HttpListener listener;
+  private final ForwardingProxy proxy;
+
+  private Gateway(HttpListener listener, ForwardingProxy proxy) {
+    this.listener = listener;
+    this.proxy = proxy;
+  }
+
+  /**
+   * Starts the gateway on {@code listener}.
+   *
+   * @param issuer the trusted token issuer
+   * @param jwksUri where the issuer publishes its keys
+   * @param issuerTls the TLS context for fetching keys
+   * @param upstreamTls the TLS context for calling upstreams
+   */
+  public static Gateway start(
+      GatewaySettings settings,
+      List<Route> routes,
+      String issuer,
+      URI jwksUri,
+      SSLContext issuerTls,
+      SSLContext upstreamTls,
+      HttpListener.Builder listener) {
+    requireNonNull(settings, "settings");
+    if (routes.isEmpty()) {
+      throw new IllegalArgumentException("routes: empty (expected: at least one route)");
+    }
+    List<ForwardingProxy.GuardedRoute> guarded = new ArrayList<>();
+    for (Route route : routes) {
+      AccessTokenVerifier verifier =
+          AccessTokenVerifier.builder()
+              .issuer(issuer)
+              .audience(route.audience())
+              .jwksUri(jwksUri, issuerTls)
+              .clockSkew(settings.clockSkew())
+              .build();
+      guarded.add(
+          new ForwardingProxy.GuardedRoute(route, new BearerAuthenticator(verifier, "bulwark")));
+    }
+    ForwardingProxy proxy = new ForwardingProxy(guarded, upstreamTls, settings.upstreamTimeout());
+    HttpListener started =
+        listener
+            .maxPayloadSize(settings.maxBodyBytes())
+            .observabilityEndpoints(false)
+            .routes(proxy::register)
+            .start();
+    return new Gateway(started, proxy);
+  }
+
+  public URI url() {
+    return listener.url();
+  }
+
+  @Override
+  public void close() {
+    listener.close();
+    proxy.close();
+  }
+}

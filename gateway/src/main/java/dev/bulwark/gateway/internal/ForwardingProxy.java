@@ -1,0 +1,249 @@
+package dev.bulwark.gateway.internal;
+
+import dev.bulwark.gateway.Route;
+import dev.bulwark.runtime.http.HttpResponses;
+import dev.bulwark.runtime.http.RequestIds;
+import dev.bulwark.runtime.tls.TlsContexts;
+import dev.bulwark.sdk.token.BearerAuthenticator;
+import dev.bulwark.sdk.token.BearerAuthenticator.Authentication;
+import io.helidon.common.tls.Tls;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Authenticates requests per route and streams them to the route's upstream and back. */
+public final class ForwardingProxy implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ForwardingProxy.class);
+
+  // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length");
+
+  // Identity is passed to services only as a token they verify; a client must not assert it.
+  private static final Set<String> CLIENT_ASSERTED_IDENTITY =
+      Set.of(
+          "x-user",
+          "x-user-id",
+          "x-forwarded-user",
+          "x-authenticated-user",
+          "x-remote-user",
+          "x-client-id",
+          "x-forwarded-for",
+          "x-forwarded-host",
+          "x-forwarded-proto",
+          "forwarded",
+          "x-real-ip");
+
+  // Encoded slashes, backslashes and dot-segments are how path-based routing is escaped.
+  private static final Pattern HOSTILE_PATH =
+      Pattern.compile("(?i).*(%2f|%5c|\\\\|/\\.\\.?(/|$)|%2e).*");
+
+  private static final Header HSTS =
+      HeaderValues.createCached("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  private static final Header NO_SNIFF =
+      HeaderValues.createCached("X-Content-Type-Options", "nosniff");
+  private static final Header NO_REFERRER =
+      HeaderValues.createCached("Referrer-Policy", "no-referrer");
+  private static final Header NO_STORE =
+      HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
+
+  private final List<GuardedRoute> routes;
+  private final WebClient client;
+
+  public ForwardingProxy(
+      List<GuardedRoute> routes, SSLContext upstreamTls, Duration upstreamTimeout) {
+    this.routes = List.copyOf(routes);
+    this.client =
+        WebClient.builder()
+            .tls(
+                Tls.builder()
+                    .sslContext(upstreamTls)
+                    .sslParameters(TlsContexts.parameters(TlsContexts.ClientAuth.NONE))
+                    .build())
+            .connectTimeout(upstreamTimeout)
+            .readTimeout(upstreamTimeout)
+            .followRedirects(false)
+            .build();
+  }
+
+  /** Registers every route, and a JSON 404 for paths no route serves. */
+  public void register(HttpRouting.Builder routing) {
+    for (GuardedRoute route : routes) {
+      String prefix = route.route().pathPrefix();
+      routing.any(prefix, (req, res) -> handle(route, req, res));
+      routing.any(prefix + "/*", (req, res) -> handle(route, req, res));
+    }
+    routing.any(
+        (req, res) -> secured(res, Status.NOT_FOUND_404, "not_found", "no route for this path"));
+  }
+
+  private void handle(GuardedRoute guarded, ServerRequest req, ServerResponse res) {
+    addSecurityHeaders(res);
+    String rawPath = req.path().rawPath();
+    if (HOSTILE_PATH.matcher(rawPath).matches() || !guarded.route().matches(req.path().path())) {
+      HttpResponses.error(
+          res, Status.BAD_REQUEST_400, "invalid_request", "the request path is not acceptable");
+      return;
+    }
+    switch (guarded.authenticator().authenticate(req.headers().first(HeaderNames.AUTHORIZATION))) {
+      case Authentication.Challenged challenge -> {
+        LOG.info(
+            "refused {} {} on route {}: {}",
+            req.prologue().method().text(),
+            req.path().path(),
+            guarded.route().name(),
+            challenge.reason().map(Enum::name).orElse("NO_TOKEN"));
+        res.header(HeaderNames.WWW_AUTHENTICATE, challenge.wwwAuthenticate());
+        HttpResponses.error(
+            res, Status.UNAUTHORIZED_401, challenge.error(), challenge.description());
+      }
+      case Authentication.Authenticated ok -> forward(guarded.route(), ok, req, res);
+    }
+  }
+
+  private void forward(
+      Route route, Authentication.Authenticated caller, ServerRequest req, ServerResponse res) {
+    String query = req.query().rawValue();
+    URI target =
+        URI.create(
+            route.upstream().toString()
+                + req.path().rawPath()
+                + (query.isEmpty() ? "" : "?" + query));
+    HttpClientRequest out = client.method(req.prologue().method()).uri(target);
+    for (Header header : req.headers()) {
+      String name = header.name().toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(name)
+          && !CLIENT_ASSERTED_IDENTITY.contains(name)
+          && !name.startsWith(":")) {
+        out.header(header);
+      }
+    }
+    out.header(HeaderValues.create("X-Forwarded-For", req.remotePeer().host()));
+    out.header(HeaderValues.create("X-Forwarded-Proto", "https"));
+    RequestIds.current().ifPresent(id -> out.header(HttpResponses.REQUEST_ID, id));
+    try (HttpClientResponse upstream = send(req, out)) {
+      res.status(upstream.status());
+      for (Header header : upstream.headers()) {
+        String name = header.name().toLowerCase(Locale.ROOT);
+        if (!HOP_BY_HOP.contains(name) || "content-length".equals(name)) {
+          res.header(header);
+        }
+      }
+      res.header(NO_STORE);
+      try (InputStream body = upstream.inputStream();
+          OutputStream downstream = res.outputStream()) {
+        body.transferTo(downstream);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      upstreamFailure(route, caller, res, e);
+    } catch (RuntimeException e) {
+      if (!(e.getCause() instanceof IOException)) {
+        throw e;
+      }
+      upstreamFailure(route, caller, res, e);
+    }
+  }
+
+  private static HttpClientResponse send(ServerRequest req, HttpClientRequest out) {
+    if (!req.content().hasEntity()) {
+      return out.request();
+    }
+    // Streamed both ways: the gateway never holds a whole body in memory.
+    return out.outputStream(
+        upstreamBody -> {
+          try (InputStream body = req.content().inputStream()) {
+            body.transferTo(upstreamBody);
+          }
+          upstreamBody.close();
+        });
+  }
+
+  private static void upstreamFailure(
+      Route route, Authentication.Authenticated caller, ServerResponse res, Exception e) {
+    boolean timeout = hasCause(e, SocketTimeoutException.class);
+    LOG.warn(
+        "upstream {} failed for client_id={}: {}",
+        route.name(),
+        caller.token().clientId(),
+        timeout ? "timeout" : e.getClass().getSimpleName() + ": " + e.getMessage());
+    if (res.isSent()) {
+      return;
+    }
+    res.headers().remove(HeaderNames.CONTENT_LENGTH);
+    if (timeout) {
+      HttpResponses.error(
+          res,
+          Status.GATEWAY_TIMEOUT_504,
+          "upstream_timeout",
+          "the upstream did not answer in time");
+    } else {
+      HttpResponses.error(
+          res, Status.BAD_GATEWAY_502, "upstream_unavailable", "the upstream is unavailable");
+    }
+  }
+
+  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void addSecurityHeaders(ServerResponse res) {
+    res.header(HSTS);
+    res.header(NO_SNIFF);
+    res.header(NO_REFERRER);
+  }
+
+  private static void secured(ServerResponse res, Status status, String error, String description) {
+    addSecurityHeaders(res);
+    HttpResponses.error(res, status, error, description);
+  }
+
+  @Override
+  public void close() {
+    // The client's pooled connections close with their idle timeout; nothing is held open here.
+  }
+
+  /**
+   * A route with the authenticator that guards it.
+   *
+   * @param route the route
+   * @param authenticator checks tokens for the route's audience
+   */
+  public record GuardedRoute(Route route, BearerAuthenticator authenticator) {}
+}
