@@ -1,0 +1,377 @@
+package dev.bulwark.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.bulwark.runtime.http.Json;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** {@code bulwark up} as a user runs it: a real process, real HTTPS, real tokens. */
+class UpEndToEndIT {
+  @TempDir static Path work;
+  private static TestBulwarkProcess bulwark;
+  private static String shopToken;
+
+  @BeforeAll
+  static void startBulwark() throws Exception {
+    bulwark = TestBulwarkProcess.up(work.resolve("data"), Map.of());
+    System.out.printf(
+        "bulwark up: serving %d ms after JVM start (%d ms after launch seen by the test)%n",
+        bulwark.manifest.path("startup_ms").asLong(),
+        System.currentTimeMillis() - bulwark.launchedAtMillis);
+    shopToken = bulwark.token("demo-shop", Optional.empty());
+  }
+
+  @AfterAll
+  static void stopBulwark() throws Exception {
+    if (bulwark != null) {
+      bulwark.close();
+    }
+  }
+
+  @Test
+  void demoClientTokenOpensPaymentsThroughTheGateway() {
+    HttpResponse<String> response =
+        bulwark.get(bulwark.gateway("/payments"), Optional.of(shopToken));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(Json.MAPPER.readTree(response.body()).path("payments").isArray()).isTrue();
+    assertThat(response.headers().firstValue("Strict-Transport-Security")).isPresent();
+    assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
+  void requestWithoutTokenIsRefusedWithBearerChallenge() {
+    HttpResponse<String> response = bulwark.get(bulwark.gateway("/payments"), Optional.empty());
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+  }
+
+  @Test
+  void tokenWithOneSignatureByteFlippedIsRefused() {
+    String[] parts = shopToken.split("\\.");
+    byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
+    signature[signature.length / 2] ^= 0x01;
+    String tampered =
+        parts[0]
+            + "."
+            + parts[1]
+            + "."
+            + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+
+    HttpResponse<String> response =
+        bulwark.get(bulwark.gateway("/payments"), Optional.of(tampered));
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).contains("error=\"invalid_token\""));
+  }
+
+  @Test
+  void unsignedAlgNoneTokenIsRefused() {
+    String[] parts = shopToken.split("\\.");
+    String header =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                "{\"alg\":\"none\",\"typ\":\"at+jwt\"}".getBytes(StandardCharsets.UTF_8));
+    String unsigned = header + "." + parts[1] + ".";
+
+    HttpResponse<String> response =
+        bulwark.get(bulwark.gateway("/payments"), Optional.of(unsigned));
+
+    assertThat(response.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void tokenWithForgedClaimsButOriginalSignatureIsRefused() {
+    String[] parts = shopToken.split("\\.");
+    ObjectNode claims = (ObjectNode) Json.MAPPER.readTree(Base64.getUrlDecoder().decode(parts[1]));
+    claims.put("exp", claims.path("exp").asLong() + 86_400);
+    String forged =
+        parts[0]
+            + "."
+            + Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(claims))
+            + "."
+            + parts[2];
+
+    assertThat(bulwark.get(bulwark.gateway("/payments"), Optional.of(forged)).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void tokenForAnotherAudienceIsRefused() {
+    String profilesOnly = bulwark.token("demo-shop", Optional.of("urn:bulwark:profiles"));
+
+    HttpResponse<String> response =
+        bulwark.get(bulwark.gateway("/payments"), Optional.of(profilesOnly));
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.body()).contains("not meant for urn:bulwark:payments");
+    assertThat(bulwark.get(bulwark.gateway("/profiles/me"), Optional.of(profilesOnly)).statusCode())
+        .isIn(200, 404);
+  }
+
+  @Test
+  void servicePortWithoutTokenIsRefused() {
+    HttpResponse<String> payments =
+        bulwark.get(bulwark.component("payments", "/payments"), Optional.empty());
+    HttpResponse<String> profiles =
+        bulwark.get(bulwark.component("profiles", "/profiles/me"), Optional.empty());
+
+    assertThat(payments.statusCode()).isEqualTo(401);
+    assertThat(profiles.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void servicePortVerifiesTokensItself() {
+    String profilesOnly = bulwark.token("demo-shop", Optional.of("urn:bulwark:profiles"));
+
+    assertThat(
+            bulwark
+                .get(bulwark.component("payments", "/payments"), Optional.of(shopToken))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            bulwark
+                .get(bulwark.component("payments", "/payments"), Optional.of(profilesOnly))
+                .statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void paymentCanBeCreatedReadAndRefundedOnlyByTheRightClients() {
+    HttpResponse<String> created =
+        bulwark.postJson(
+            bulwark.gateway("/payments"),
+            shopToken,
+            "{\"amount\":\"42.00\",\"currency\":\"EUR\",\"description\":\"books\"}");
+    assertThat(created.statusCode()).isEqualTo(201);
+    String id = Json.MAPPER.readTree(created.body()).path("id").asString();
+    assertThat(created.headers().firstValue("Location")).hasValue("/payments/" + id);
+
+    assertThat(bulwark.get(bulwark.gateway("/payments/" + id), Optional.of(shopToken)).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> refusedRefund =
+        bulwark.postJson(bulwark.gateway("/payments/" + id + "/refund"), shopToken, "{}");
+    assertThat(refusedRefund.statusCode()).isEqualTo(403);
+    assertThat(refusedRefund.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).contains("insufficient_scope"));
+
+    String financeToken = bulwark.token("demo-finance", Optional.empty());
+    assertThat(
+            bulwark
+                .postJson(bulwark.gateway("/payments/" + id + "/refund"), financeToken, "{}")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            bulwark
+                .postJson(bulwark.gateway("/payments/" + id + "/refund"), financeToken, "{}")
+                .statusCode())
+        .isEqualTo(409);
+    assertThat(
+            bulwark.get(bulwark.gateway("/payments/" + id), Optional.of(financeToken)).statusCode())
+        .as("another owner's payment reads as absent")
+        .isEqualTo(404);
+  }
+
+  @Test
+  void invalidPaymentIsRefusedWithTheFieldNamed() {
+    HttpResponse<String> response =
+        bulwark.postJson(
+            bulwark.gateway("/payments"), shopToken, "{\"amount\":\"-5\",\"currency\":\"EUR\"}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("amount");
+  }
+
+  @Test
+  void profileIsOwnerOnly() {
+    HttpRequest put =
+        HttpRequest.newBuilder(bulwark.gateway("/profiles/demo-shop"))
+            .header("Authorization", "Bearer " + shopToken)
+            .header("Content-Type", "application/json")
+            .PUT(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"display_name\":\"Demo Shop\",\"email\":\"shop@example.com\"}"))
+            .build();
+    assertThat(bulwark.send(put).statusCode()).isEqualTo(200);
+
+    assertThat(bulwark.get(bulwark.gateway("/profiles/me"), Optional.of(shopToken)).body())
+        .contains("Demo Shop");
+    assertThat(
+            bulwark
+                .get(bulwark.gateway("/profiles/someone-else"), Optional.of(shopToken))
+                .statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
+  void unknownRouteIsNotFound() {
+    assertThat(bulwark.get(bulwark.gateway("/admin"), Optional.of(shopToken)).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void encodedTraversalIsRefusedBeforeAnyService() {
+    assertThat(
+            bulwark
+                .get(bulwark.gateway("/payments/..%2f..%2fadmin"), Optional.of(shopToken))
+                .statusCode())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void gatewayNegotiatesHttp2() {
+    try (HttpClient h2 =
+        HttpClient.newBuilder()
+            .sslContext(bulwark.tls)
+            .version(HttpClient.Version.HTTP_2)
+            .build()) {
+      HttpResponse<String> response =
+          h2.send(
+              HttpRequest.newBuilder(bulwark.gateway("/payments"))
+                  .header("Authorization", "Bearer " + shopToken)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(response.statusCode()).isEqualTo(200);
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void gatewayRefusesTls12() throws Exception {
+    SSLParameters tls12 = new SSLParameters();
+    tls12.setProtocols(new String[] {"TLSv1.2"});
+    SSLContext context = SSLContext.getInstance("TLSv1.2");
+    context.init(null, null, null);
+
+    try (HttpClient client =
+        HttpClient.newBuilder().sslContext(context).sslParameters(tls12).build()) {
+      assertThatThrownBy(
+              () ->
+                  client.send(
+                      HttpRequest.newBuilder(bulwark.gateway("/payments")).build(),
+                      HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void requestIdIsCarriedFromGatewayToService() throws Exception {
+    String requestId = "e2e-request-" + System.nanoTime();
+
+    HttpResponse<String> response =
+        bulwark.get(
+            bulwark.gateway("/payments"),
+            Optional.of(shopToken),
+            Map.of("X-Request-Id", requestId));
+
+    assertThat(response.headers().firstValue("X-Request-Id")).hasValue(requestId);
+    String logs = awaitLogContaining("\"component\":\"payments\"", requestId);
+    assertThat(logs).contains("\"request_id\":\"" + requestId + "\",\"component\":\"gateway\"");
+    assertThat(logs).contains("\"request_id\":\"" + requestId + "\",\"component\":\"payments\"");
+  }
+
+  @Test
+  void healthAndMetricsAnswerOnEveryComponent() {
+    for (String component : new String[] {"identity", "payments", "profiles", "gateway-admin"}) {
+      HttpResponse<String> health =
+          bulwark.get(bulwark.component(component, "/health"), Optional.empty());
+      assertThat(health.statusCode()).as(component).isEqualTo(200);
+      assertThat(health.body()).contains("\"status\":\"UP\"");
+      assertThat(bulwark.get(bulwark.component(component, "/metrics"), Optional.empty()).body())
+          .as(component)
+          .contains("http_server_requests_seconds");
+    }
+  }
+
+  @Test
+  void upJsonIsPrivateAndComplete() throws Exception {
+    Path file = bulwark.data.resolve("up.json");
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    JsonNode manifest = bulwark.manifest;
+    assertThat(manifest.path("components").propertyNames())
+        .contains("gateway", "identity", "payments", "profiles");
+    assertThat(manifest.path("admin").path("client_secret").asString()).isNotBlank();
+    assertThat(manifest.path("demo_clients").get(0).path("client_id").asString()).isNotBlank();
+    assertThat(Path.of(manifest.path("ca_certificate").asString())).exists();
+  }
+
+  @Test
+  void logsHoldNoSecretsOrTokens() throws Exception {
+    bulwark.get(bulwark.gateway("/payments"), Optional.of(shopToken));
+    String logs = awaitLogContaining("GET /payments", "component");
+
+    assertThat(logs).isNotEmpty();
+    for (JsonNode client : bulwark.manifest.path("demo_clients")) {
+      assertThat(logs).doesNotContain(client.path("client_secret").asString());
+    }
+    assertThat(logs)
+        .doesNotContain(bulwark.manifest.path("admin").path("client_secret").asString());
+    assertThat(logs).doesNotContain(shopToken).doesNotContain(shopToken.split("\\.")[2]);
+    String stdout = Files.readString(bulwark.stdout);
+    assertThat(stdout).contains("Bulwark is up");
+  }
+
+  @Test
+  void tokenCommandPrintsAUsableToken() throws Exception {
+    TestBulwarkProcess.Result result =
+        TestBulwarkProcess.run(work, Map.of(), "token", "--data", bulwark.data.toString());
+
+    assertThat(result.exitCode()).isZero();
+    String token = result.stdout().strip();
+    assertThat(bulwark.get(bulwark.gateway("/payments"), Optional.of(token)).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void secondUpOnTheSameDataDirectoryIsRefused() throws Exception {
+    TestBulwarkProcess.Result second =
+        TestBulwarkProcess.run(
+            work, Map.of(), "up", "--data", bulwark.data.toString(), "--port-base", "0");
+
+    assertThat(second.exitCode()).isNotZero();
+    assertThat(second.stderr()).contains("in use by another 'bulwark up'");
+    assertThat(bulwark.process.isAlive()).isTrue();
+  }
+
+  private static String awaitLogContaining(String... needles) throws Exception {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    String logs = bulwark.logs();
+    while (System.nanoTime() < deadline) {
+      String current = logs;
+      if (java.util.Arrays.stream(needles).allMatch(current::contains)) {
+        return logs;
+      }
+      Thread.sleep(50);
+      logs = bulwark.logs();
+    }
+    return logs;
+  }
+}
