@@ -17,10 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
+import java.util.Set;
 
 /**
  * The key at the root of Bulwark's encryption at rest: an AES-256-GCM Tink keyset that seals every
@@ -53,18 +54,31 @@ public final class MasterKey {
         String json =
             TinkJsonProtoKeysetFormat.serializeKeyset(
                 fresh, RegistryConfiguration.get(), InsecureSecretKeyAccess.get());
+        // Written beside the target and moved into place, so no reader ever sees a half-written
+        // key; if another process won the race, its key is the one kept.
+        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".master", ".tmp");
         try {
-          Files.writeString(
-              Files.createFile(
-                  file,
-                  PosixFilePermissions.asFileAttribute(
-                      PosixFilePermissions.fromString("rw-------"))),
-              json,
-              StandardCharsets.UTF_8,
-              StandardOpenOption.TRUNCATE_EXISTING);
+          Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+          Files.writeString(temporary, json, StandardCharsets.UTF_8);
+          Files.createLink(file, temporary);
         } catch (FileAlreadyExistsException raced) {
-          // Another process created it first; fall through and read theirs.
+          // Fall through and read theirs.
+        } finally {
+          Files.deleteIfExists(temporary);
         }
+      }
+      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+      if (permissions.stream()
+          .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+        throw new KeysException(
+            KeysException.Code.MASTER_KEY_INVALID,
+            "the master key file "
+                + file
+                + " is readable by others ("
+                + PosixFilePermissions.toString(permissions)
+                + "); run 'chmod 600 "
+                + file
+                + "'");
       }
       KeysetHandle handle =
           TinkJsonProtoKeysetFormat.parseKeyset(
@@ -78,6 +92,8 @@ public final class MasterKey {
           KeysException.Code.MASTER_KEY_INVALID,
           "cannot read or create the master key file " + file + ": " + e.getMessage(),
           e);
+    } catch (KeysException e) {
+      throw e;
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new KeysException(
           KeysException.Code.MASTER_KEY_INVALID,

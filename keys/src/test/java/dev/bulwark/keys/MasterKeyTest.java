@@ -190,4 +190,17 @@ class MasterKeyTest {
     int start = json.indexOf('"', json.indexOf(':', field)) + 1;
     return json.substring(start, json.indexOf('"', start));
   }
+
+  @Test
+  void keyFileReadableByOthersIsRefusedWithTheFix() throws Exception {
+    Path file = directory.resolve("master.key");
+    MasterKey.loadOrCreate(file);
+    java.nio.file.Files.setPosixFilePermissions(
+        file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+    assertThatThrownBy(() -> MasterKey.loadOrCreate(file))
+        .isInstanceOf(KeysException.class)
+        .hasMessageContaining("readable by others")
+        .hasMessageContaining("chmod 600");
+  }
 }

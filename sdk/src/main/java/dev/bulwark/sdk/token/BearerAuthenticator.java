@@ -33,7 +33,7 @@ public final class BearerAuthenticator {
     if (authorization.isEmpty()) {
       return new Authentication.Challenged(
           BearerChallenge.missingToken(realm),
-          "invalid_request",
+          "missing_token",
           "a bearer token is required",
           Optional.empty());
     }
@@ -42,7 +42,7 @@ public final class BearerAuthenticator {
     if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return new Authentication.Challenged(
           BearerChallenge.missingToken(realm),
-          "invalid_request",
+          "missing_token",
           "the Authorization scheme must be Bearer",
           Optional.empty());
     }
