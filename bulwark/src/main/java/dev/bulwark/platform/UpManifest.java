@@ -96,7 +96,7 @@ public record UpManifest(
           demos,
           root.path("pid").asLong(),
           root.path("startup_ms").asLong());
-    } catch (IOException | JacksonException | IllegalArgumentException | NullPointerException e) {
+    } catch (IOException | JacksonException | IllegalArgumentException e) {
       throw new PlatformException(
           file + " is not a valid up.json", "restart 'bulwark up' to rewrite it", e);
     }

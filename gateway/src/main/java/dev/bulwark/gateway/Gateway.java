@@ -18,11 +18,9 @@ import javax.net.ssl.SSLContext;
  */
 public final class Gateway implements AutoCloseable {
   private final HttpListener listener;
-  private final ForwardingProxy proxy;
 
-  private Gateway(HttpListener listener, ForwardingProxy proxy) {
+  private Gateway(HttpListener listener) {
     this.listener = listener;
-    this.proxy = proxy;
   }
 
   /**
@@ -64,7 +62,7 @@ public final class Gateway implements AutoCloseable {
             .observabilityEndpoints(false)
             .routes(proxy::register)
             .start();
-    return new Gateway(started, proxy);
+    return new Gateway(started);
   }
 
   public URI url() {
@@ -73,7 +71,7 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
+    // Pooled upstream connections are closed by their idle timeout once nothing uses them.
     listener.close();
-    proxy.close();
   }
 }

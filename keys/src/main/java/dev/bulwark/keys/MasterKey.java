@@ -56,7 +56,7 @@ public final class MasterKey {
                 fresh, RegistryConfiguration.get(), InsecureSecretKeyAccess.get());
         // Written beside the target and moved into place, so no reader ever sees a half-written
         // key; if another process won the race, its key is the one kept.
-        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".master", ".tmp");
+        Path temporary = Files.createTempFile(directoryOf(file), ".master", ".tmp");
         try {
           Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
           Files.writeString(temporary, json, StandardCharsets.UTF_8);
@@ -169,5 +169,15 @@ public final class MasterKey {
 
   private static void registerTink() throws GeneralSecurityException {
     AeadConfig.register();
+  }
+
+  private static Path directoryOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent == null) {
+      throw new KeysException(
+          KeysException.Code.MASTER_KEY_INVALID,
+          "the master key file " + file + " has no parent directory");
+    }
+    return parent;
   }
 }

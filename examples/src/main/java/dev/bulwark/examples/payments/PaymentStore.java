@@ -20,6 +20,8 @@ final class PaymentStore {
   private static final Pattern ID = Pattern.compile("[0-9a-f-]{36}");
   private static final String COLUMNS =
       "id, owner, amount, currency, description, status, created_at, refunded_at";
+  private static final String SELECT_BY_ID = "SELECT " + COLUMNS + " FROM payments WHERE id = ?";
+  private static final String SELECT_BY_ID_FOR_UPDATE = SELECT_BY_ID + " FOR UPDATE";
 
   private final Database database;
   private final Clock clock;
@@ -125,11 +127,7 @@ final class PaymentStore {
   private static Optional<Payment> findIn(Connection connection, String id, boolean forUpdate)
       throws SQLException {
     try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT "
-                + COLUMNS
-                + " FROM payments WHERE id = ?"
-                + (forUpdate ? " FOR UPDATE" : ""))) {
+        connection.prepareStatement(forUpdate ? SELECT_BY_ID_FOR_UPDATE : SELECT_BY_ID)) {
       select.setString(1, id);
       try (ResultSet rows = select.executeQuery()) {
         return rows.next() ? Optional.of(read(rows)) : Optional.empty();

@@ -2,6 +2,7 @@ package dev.bulwark.gateway.internal;
 
 import dev.bulwark.gateway.Route;
 import dev.bulwark.runtime.http.HttpResponses;
+import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.tls.TlsContexts;
 import dev.bulwark.sdk.token.BearerAuthenticator;
@@ -33,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Authenticates requests per route and streams them to the route's upstream and back. */
-public final class ForwardingProxy implements AutoCloseable {
+public final class ForwardingProxy {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardingProxy.class);
 
   // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
@@ -95,6 +96,9 @@ public final class ForwardingProxy implements AutoCloseable {
             .connectTimeout(upstreamTimeout)
             .readTimeout(upstreamTimeout)
             .followRedirects(false)
+            // Keep-alive connections to the few upstreams are reused rather than re-handshaken.
+            .connectionCacheSize(256)
+            .shareConnectionCache(false)
             .build();
   }
 
@@ -150,7 +154,7 @@ public final class ForwardingProxy implements AutoCloseable {
         out.header(header);
       }
     }
-    out.header(HeaderValues.create("X-Forwarded-For", req.remotePeer().host()));
+    out.header(HeaderValues.create("X-Forwarded-For", PeerAddress.of(req.remotePeer())));
     out.header(HeaderValues.create("X-Forwarded-Proto", "https"));
     RequestIds.current().ifPresent(id -> out.header(HttpResponses.REQUEST_ID, id));
     try (HttpClientResponse upstream = send(req, out)) {
@@ -232,11 +236,6 @@ public final class ForwardingProxy implements AutoCloseable {
   private static void secured(ServerResponse res, Status status, String error, String description) {
     addSecurityHeaders(res);
     HttpResponses.error(res, status, error, description);
-  }
-
-  @Override
-  public void close() {
-    // The client's pooled connections close with their idle timeout; nothing is held open here.
   }
 
   /**

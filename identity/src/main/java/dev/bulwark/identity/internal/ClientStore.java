@@ -28,7 +28,7 @@ public final class ClientStore {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String HASH_PREFIX = "sha256:";
   // Compared against when the client id is unknown, so both paths do the same work.
-  private static final String DECOY_HASH = hash("decoy-" + RANDOM.nextLong());
+  private static final String DECOY_HASH = hash("decoy-" + java.util.UUID.randomUUID());
 
   private final Database database;
   private final Clock clock;

@@ -8,6 +8,7 @@ import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -167,6 +168,7 @@ public final class HttpListener implements AutoCloseable {
       HttpRouting.Builder routing = HttpRouting.builder();
       routing.addFilter(this::observe);
       routing.error(Throwable.class, this::internalError);
+      routing.error(HttpException.class, this::httpError);
       if (observabilityEndpoints) {
         routing.get("/health", this::health);
         routing.get("/metrics", this::metrics);
@@ -223,7 +225,7 @@ public final class HttpListener implements AutoCloseable {
             req.path().path(),
             status,
             TimeUnit.NANOSECONDS.toMillis(nanos),
-            req.remotePeer().host());
+            PeerAddress.of(req.remotePeer()));
         MDC.remove(RequestIds.MDC_KEY);
         MDC.remove("component");
       }
@@ -241,6 +243,26 @@ public final class HttpListener implements AutoCloseable {
             Status.INTERNAL_SERVER_ERROR_500,
             "server_error",
             "internal error; quote request id " + RequestIds.current().orElse("-"));
+      }
+    }
+
+    // Protocol-level refusals (body too large, malformed request) keep their status: they are the
+    // client's fault, not ours, and must not read as a 500.
+    private void httpError(ServerRequest req, ServerResponse res, HttpException error) {
+      Status status = error.status();
+      if (status.code() >= 500) {
+        internalError(req, res, error);
+        return;
+      }
+      LOG.info(
+          "refused {} {}: {} {}",
+          req.prologue().method().text(),
+          req.path().path(),
+          status.code(),
+          error.getMessage());
+      if (!res.isSent()) {
+        String code = status.code() == 413 ? "request_too_large" : "invalid_request";
+        HttpResponses.error(res, status, code, status.reasonPhrase());
       }
     }
 

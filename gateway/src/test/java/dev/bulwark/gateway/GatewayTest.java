@@ -1,0 +1,330 @@
+package dev.bulwark.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.runtime.http.HttpListener;
+import dev.bulwark.runtime.http.Json;
+import dev.bulwark.runtime.metrics.Metrics;
+import dev.bulwark.runtime.tls.ReloadableKeyManager;
+import dev.bulwark.runtime.tls.TlsContexts;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The gateway between a real HTTPS client and a real HTTPS upstream that echoes what it received,
+ * with an issuer that serves a JWKS.
+ */
+class GatewayTest {
+  private static final String AUDIENCE = "urn:test:echo";
+
+  private final CertificateAuthority authority =
+      CertificateAuthority.createRoot("Gateway test CA", Duration.ofDays(1), Clock.systemUTC());
+  private final Metrics metrics = Metrics.create();
+  private ECKey signingKey;
+  private HttpListener issuer;
+  private HttpListener upstream;
+  private Gateway gateway;
+  private HttpClient http;
+
+  @BeforeEach
+  void start() throws Exception {
+    signingKey =
+        new ECKeyGenerator(Curve.P_256).keyID("k1").algorithm(JWSAlgorithm.ES256).generate();
+    String jwks = new JWKSet(signingKey.toPublicJWK()).toString();
+    issuer = listener("issuer").routes(r -> r.get("/jwks", (req, res) -> res.send(jwks))).start();
+    upstream =
+        listener("echo")
+            .maxPayloadSize(64L * 1024 * 1024)
+            .routes(
+                r ->
+                    r.any("/echo", GatewayTest::echo)
+                        .any("/echo/*", GatewayTest::echo)
+                        .any("/slow", GatewayTest::slow))
+            .start();
+    SSLContext client = TlsContexts.client(List.of(authority.certificate()), Optional.empty());
+    gateway =
+        Gateway.start(
+            new GatewaySettings(Duration.ofSeconds(30), Duration.ofMillis(800), 16 * 1024 * 1024),
+            List.of(
+                new Route("echo", "/echo", upstream.url(), AUDIENCE),
+                new Route("slow", "/slow", upstream.url(), AUDIENCE),
+                new Route("down", "/down", URI.create("https://127.0.0.1:1"), AUDIENCE)),
+            issuer.url().toString(),
+            issuer.url().resolve("/jwks"),
+            client,
+            client,
+            listener("gateway"));
+    http = HttpClient.newBuilder().sslContext(client).build();
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close();
+    upstream.close();
+    issuer.close();
+    metrics.close();
+    http.close();
+  }
+
+  private HttpListener.Builder listener(String name) throws Exception {
+    ReloadableKeyManager key =
+        new ReloadableKeyManager(
+            authority.issueEndpointCertificate(
+                name,
+                List.of("localhost"),
+                List.of(InetAddress.getByName("127.0.0.1")),
+                Duration.ofHours(1)));
+    return HttpListener.builder(name)
+        .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
+        .metrics(metrics);
+  }
+
+  private static void echo(ServerRequest req, ServerResponse res) throws Exception {
+    ObjectNode body = Json.object();
+    ObjectNode headers = body.putObject("headers");
+    for (Header header : req.headers()) {
+      headers.put(header.name().toLowerCase(java.util.Locale.ROOT), header.allValues().toString());
+    }
+    body.put("path", req.path().rawPath());
+    body.put("query", req.query().rawValue());
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    long size = 0;
+    try (InputStream in = req.content().inputStream()) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        sha.update(buffer, 0, n);
+        size += n;
+      }
+    }
+    body.put("body_sha256", HexFormat.of().formatHex(sha.digest()));
+    body.put("body_size", size);
+    res.header(HeaderNames.CONNECTION, "keep-alive");
+    res.header("X-Upstream", "echo");
+    try (OutputStream out = res.outputStream()) {
+      out.write(Json.bytes(body));
+    }
+  }
+
+  private static void slow(ServerRequest req, ServerResponse res) throws InterruptedException {
+    Thread.sleep(3_000);
+    res.send("late");
+  }
+
+  private String token(String audience) throws Exception {
+    Instant now = Instant.now();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .type(new JOSEObjectType("at+jwt"))
+                .keyID("k1")
+                .build(),
+            new JWTClaimsSet.Builder()
+                .issuer(issuer.url().toString())
+                .subject("client-1")
+                .audience(audience)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(300)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("client_id", "client-1")
+                .build());
+    jwt.sign(new ECDSASigner(signingKey));
+    return jwt.serialize();
+  }
+
+  private HttpResponse<String> call(HttpRequest.Builder request) throws Exception {
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder to(String path) throws Exception {
+    return HttpRequest.newBuilder(gateway.url().resolve(path))
+        .header("Authorization", "Bearer " + token(AUDIENCE));
+  }
+
+  @Test
+  void forwardsPathQueryAndTokenToTheUpstream() throws Exception {
+    HttpResponse<String> response = call(to("/echo/a/b?x=1&y=two"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode echoed = Json.MAPPER.readTree(response.body());
+    assertThat(echoed.path("path").asString()).isEqualTo("/echo/a/b");
+    assertThat(echoed.path("query").asString()).isEqualTo("x=1&y=two");
+    assertThat(echoed.path("headers").path("authorization").asString()).startsWith("[Bearer ");
+    assertThat(response.headers().firstValue("X-Upstream")).hasValue("echo");
+  }
+
+  @Test
+  void stripsIdentityHeadersTheClientAsserts() throws Exception {
+    HttpResponse<String> response =
+        call(
+            to("/echo")
+                .header("X-User", "admin")
+                .header("X-Forwarded-User", "admin")
+                .header("X-Forwarded-For", "10.9.9.9")
+                .header("Forwarded", "for=10.9.9.9"));
+
+    JsonNode headers = Json.MAPPER.readTree(response.body()).path("headers");
+    assertThat(headers.has("x-user")).isFalse();
+    assertThat(headers.has("x-forwarded-user")).isFalse();
+    assertThat(headers.has("forwarded")).isFalse();
+    assertThat(headers.path("x-forwarded-for").asString()).isEqualTo("[127.0.0.1]");
+  }
+
+  @Test
+  void passesTheRequestIdOn() throws Exception {
+    HttpResponse<String> response = call(to("/echo").header("X-Request-Id", "gateway-test-0001"));
+
+    assertThat(
+            Json.MAPPER.readTree(response.body()).path("headers").path("x-request-id").asString())
+        .isEqualTo("[gateway-test-0001]");
+    assertThat(response.headers().firstValue("X-Request-Id")).hasValue("gateway-test-0001");
+  }
+
+  @Test
+  void malformedRequestIdIsReplaced() throws Exception {
+    HttpResponse<String> response = call(to("/echo").header("X-Request-Id", "short"));
+
+    assertThat(response.headers().firstValue("X-Request-Id"))
+        .hasValueSatisfying(id -> assertThat(id).isNotEqualTo("short").hasSize(24));
+  }
+
+  @Test
+  void doesNotPassHopByHopHeadersBack() throws Exception {
+    HttpResponse<String> response = call(to("/echo"));
+
+    assertThat(response.headers().firstValue("Connection")).isEmpty();
+  }
+
+  @Test
+  void addsSecurityHeaders() throws Exception {
+    HttpResponse<String> response = call(to("/echo"));
+
+    assertThat(response.headers().firstValue("Strict-Transport-Security"))
+        .hasValueSatisfying(v -> assertThat(v).contains("max-age="));
+    assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
+  void streamsALargeBodyIntact() throws Exception {
+    byte[] body = new byte[8 * 1024 * 1024];
+    new Random(7).nextBytes(body);
+
+    HttpResponse<String> response =
+        call(to("/echo/upload").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+
+    JsonNode echoed = Json.MAPPER.readTree(response.body());
+    assertThat(echoed.path("body_size").asLong()).isEqualTo(body.length);
+    assertThat(echoed.path("body_sha256").asString())
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
+  }
+
+  @Test
+  void refusesABodyOverTheLimit() throws Exception {
+    byte[] body = new byte[17 * 1024 * 1024];
+
+    HttpResponse<String> response =
+        call(to("/echo/upload").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+
+    assertThat(response.statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void refusesTokenForAnotherAudience() throws Exception {
+    HttpResponse<String> response =
+        call(
+            HttpRequest.newBuilder(gateway.url().resolve("/echo"))
+                .header("Authorization", "Bearer " + token("urn:test:other")));
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).contains("invalid_token"));
+  }
+
+  @Test
+  void refusesEncodedSlashesAndDotSegments() throws Exception {
+    assertThat(call(to("/echo/..%2F..%2Fetc")).statusCode()).isEqualTo(400);
+    assertThat(call(to("/echo/%2e%2e/secret")).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void unknownPathIsNotFoundWithoutReachingAnyUpstream() throws Exception {
+    HttpResponse<String> response = call(to("/nowhere"));
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(Json.MAPPER.readTree(response.body()).path("error").asString())
+        .isEqualTo("not_found");
+  }
+
+  @Test
+  void prefixDoesNotMatchLongerSegment() throws Exception {
+    assertThat(call(to("/echoes")).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void unreachableUpstreamIs502() throws Exception {
+    HttpResponse<String> response = call(to("/down"));
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body()).contains("upstream_unavailable");
+  }
+
+  @Test
+  void slowUpstreamIs504() throws Exception {
+    HttpResponse<String> response = call(to("/slow"));
+
+    assertThat(response.statusCode()).isEqualTo(504);
+  }
+
+  @Test
+  void keysUnavailableFailsClosed() throws Exception {
+    String token = token(AUDIENCE);
+    issuer.close();
+
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(gateway.url().resolve("/echo"))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.body()).contains("signing keys are unavailable");
+    issuer = listener("issuer").start();
+  }
+}
