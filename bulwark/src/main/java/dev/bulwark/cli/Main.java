@@ -5,6 +5,7 @@ import dev.bulwark.identity.IdentityException;
 import dev.bulwark.keys.KeysException;
 import dev.bulwark.platform.PlatformException;
 import dev.bulwark.runtime.config.ConfigException;
+import dev.bulwark.runtime.errors.CauseChain;
 import dev.bulwark.runtime.storage.StorageException;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -75,7 +76,7 @@ public final class Main {
         next = "Check the data directory's ca/ folder.";
       }
       default -> {
-        if (causedBy(e, BindException.class)) {
+        if (CauseChain.contains(e, BindException.class)) {
           message = "a port Bulwark needs is already in use";
           next =
               "Stop what uses it, or choose other ports with --port-base N (or 0 for free ports).";
@@ -89,15 +90,6 @@ public final class Main {
     err.println(next);
     err.flush();
     return status;
-  }
-
-  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String capitalize(String text) {

@@ -108,12 +108,7 @@ class EndpointTlsTest {
 
     try (HttpClient http =
         HttpClient.newBuilder().sslContext(context).sslParameters(tls12).build()) {
-      assertThatThrownBy(
-              () ->
-                  http.send(
-                      HttpRequest.newBuilder(listener.url().resolve("/peer")).build(),
-                      HttpResponse.BodyHandlers.ofString()))
-          .isInstanceOf(IOException.class);
+      assertRefused(http);
     }
   }
 
@@ -138,12 +133,7 @@ class EndpointTlsTest {
         ClientAuth.REQUIRED);
 
     try (HttpClient http = client(trustingAuthority(), HttpClient.Version.HTTP_1_1)) {
-      assertThatThrownBy(
-              () ->
-                  http.send(
-                      HttpRequest.newBuilder(listener.url().resolve("/peer")).build(),
-                      HttpResponse.BodyHandlers.ofString()))
-          .isInstanceOf(IOException.class);
+      assertRefused(http);
     }
   }
 
@@ -160,12 +150,7 @@ class EndpointTlsTest {
             Optional.of(new ReloadableKeyManager(TestEndpoints.loopback(stranger, "intruder"))));
 
     try (HttpClient http = client(context, HttpClient.Version.HTTP_1_1)) {
-      assertThatThrownBy(
-              () ->
-                  http.send(
-                      HttpRequest.newBuilder(listener.url().resolve("/peer")).build(),
-                      HttpResponse.BodyHandlers.ofString()))
-          .isInstanceOf(IOException.class);
+      assertRefused(http);
     }
   }
 
@@ -228,5 +213,15 @@ class EndpointTlsTest {
       Certificate[] chain = socket.getSession().getPeerCertificates();
       return ((X509Certificate) chain[0]).getSerialNumber();
     }
+  }
+
+  private void assertRefused(HttpClient http) {
+    assertThatThrownBy(
+            () ->
+                http.send(
+                    HttpRequest.newBuilder(listener.url().resolve("/peer")).build(),
+                    HttpResponse.BodyHandlers.ofString()))
+        .as("the TLS handshake is refused")
+        .isInstanceOf(IOException.class);
   }
 }

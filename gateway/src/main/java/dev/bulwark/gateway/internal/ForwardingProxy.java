@@ -1,6 +1,7 @@
 package dev.bulwark.gateway.internal;
 
 import dev.bulwark.gateway.Route;
+import dev.bulwark.runtime.errors.CauseChain;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.RequestIds;
@@ -196,7 +197,7 @@ public final class ForwardingProxy {
 
   private static void upstreamFailure(
       Route route, Authentication.Authenticated caller, ServerResponse res, Exception e) {
-    boolean timeout = hasCause(e, SocketTimeoutException.class);
+    boolean timeout = CauseChain.contains(e, SocketTimeoutException.class);
     LOG.warn(
         "upstream {} failed for client_id={}: {}",
         route.name(),
@@ -216,15 +217,6 @@ public final class ForwardingProxy {
       HttpResponses.error(
           res, Status.BAD_GATEWAY_502, "upstream_unavailable", "the upstream is unavailable");
     }
-  }
-
-  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void addSecurityHeaders(ServerResponse res) {
