@@ -19,7 +19,9 @@ for i in $(seq 1 "$runs"); do
   [ -f "$data/up.json" ] || { echo "bulwark up did not start" >&2; exit 1; }
   reported=$(sed -n 's/.*"startup_ms" : \([0-9]*\).*/\1/p' "$data/up.json")
   echo "$i,$first,$(( (end - start) / 1000000 )),$reported,$load"
-  kill "$(sed -n 's/.*"pid" : \([0-9]*\).*/\1/p' "$data/up.json")"
-  for _ in $(seq 1 250); do [ -f "$data/up.json" ] || break; sleep 0.02; done
+  pid=$(sed -n 's/.*"pid" : \([0-9]*\).*/\1/p' "$data/up.json")
+  kill "$pid"
+  # Wait for the process itself: after the first run it may still be writing its AOT cache.
+  for _ in $(seq 1 3000); do kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
   sleep 0.5
 done
