@@ -129,7 +129,7 @@ public final class LocalTrust implements AutoCloseable {
   /** Renews every endpoint certificate at two thirds of its lifetime, from now on. */
   public void startRenewals() {
     long period = Math.max(1_000, certificateTtl.toMillis() * 2 / 3);
-    renewals.scheduleAtFixedRate(this::renewAll, period, period, TimeUnit.MILLISECONDS);
+    renewals.scheduleAtFixedRate(this::renewNow, period, period, TimeUnit.MILLISECONDS);
   }
 
   private synchronized ReloadableKeyManager endpointKey(String component) {
@@ -140,7 +140,10 @@ public final class LocalTrust implements AutoCloseable {
                 authority.issueEndpointCertificate(c, dnsNames, addresses, certificateTtl)));
   }
 
-  private synchronized void renewAll() {
+  /**
+   * Issues every endpoint a fresh certificate now; listeners present it on their next handshake.
+   */
+  synchronized void renewNow() {
     endpoints.forEach(
         (component, keyManager) -> {
           try {

@@ -54,9 +54,13 @@ public final class ResourceServer {
             req.prologue().method().text(),
             req.path().path(),
             challenge.reason().map(Enum::name).orElse("NO_TOKEN"));
-        res.header(HeaderNames.WWW_AUTHENTICATE, challenge.wwwAuthenticate());
+        if (challenge.status() == 401) {
+          res.header(HeaderNames.WWW_AUTHENTICATE, challenge.wwwAuthenticate());
+        } else {
+          res.header(HeaderNames.RETRY_AFTER, "5");
+        }
         HttpResponses.error(
-            res, Status.UNAUTHORIZED_401, challenge.error(), challenge.description());
+            res, Status.create(challenge.status()), challenge.error(), challenge.description());
       }
     }
   }

@@ -323,7 +323,8 @@ class GatewayTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
 
-    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.statusCode()).as("refused, and not as the caller's fault").isEqualTo(503);
+    assertThat(response.headers().firstValue("Retry-After")).isPresent();
     assertThat(response.body()).contains("signing keys are unavailable");
     issuer = listener("issuer").start();
   }

@@ -63,6 +63,15 @@ public final class BearerAuthenticator {
   }
 
   private Authentication challenge(Rejected rejected) {
+    if (rejected.reason() == TokenVerification.Reason.KEYS_UNAVAILABLE) {
+      // Still a refusal (fail closed), but not the caller's fault: 401 would send it off to fetch
+      // a new token that cannot be checked either.
+      return new Authentication.Challenged(
+          BearerChallenge.missingToken(realm),
+          "temporarily_unavailable",
+          rejected.description(),
+          Optional.of(rejected.reason()));
+    }
     return new Authentication.Challenged(
         BearerChallenge.invalidToken(realm, rejected.description()),
         "invalid_token",
@@ -85,7 +94,8 @@ public final class BearerAuthenticator {
     }
 
     /**
-     * The request must be answered with 401 and this challenge.
+     * The request must be refused: with 401 and this challenge, or with 503 when the token could
+     * not be checked at all (see {@link #status()}).
      *
      * @param wwwAuthenticate the {@code WWW-Authenticate} header value
      * @param error the OAuth error code for the response body
@@ -104,6 +114,16 @@ public final class BearerAuthenticator {
         requireNonNull(error, "error");
         requireNonNull(description, "description");
         requireNonNull(reason, "reason");
+      }
+
+      /**
+       * The HTTP status to answer with: 503 when the issuer's keys are unavailable (send {@code
+       * Retry-After}, not the challenge), 401 otherwise (send {@code WWW-Authenticate}).
+       */
+      public int status() {
+        return reason.filter(r -> r == TokenVerification.Reason.KEYS_UNAVAILABLE).isPresent()
+            ? 503
+            : 401;
       }
     }
   }

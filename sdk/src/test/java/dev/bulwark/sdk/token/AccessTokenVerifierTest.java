@@ -30,8 +30,6 @@ import com.nimbusds.jwt.EncryptedJWT;
 import dev.bulwark.sdk.token.TokenVerification.Reason;
 import dev.bulwark.sdk.token.TokenVerification.Rejected;
 import dev.bulwark.sdk.token.TokenVerification.Verified;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -496,21 +494,13 @@ class AccessTokenVerifierTest {
         AccessTokenVerifier.builder()
             .issuer(ISSUER)
             .audience(AUDIENCE)
-            .jwksUri(unusedLoopbackJwksUri(), SSLContext.getDefault())
+            .jwksUri(TestTokens.unusedLoopbackJwksUri(), SSLContext.getDefault())
             .clock(TestTokens.clockAt(NOW))
             .build();
     String wellFormed = token().serialize();
 
     assertRejected(unreachable.verify(wellFormed), Reason.KEYS_UNAVAILABLE);
     assertRejected(unreachable.verify(wellFormed), Reason.KEYS_UNAVAILABLE);
-  }
-
-  private static URI unusedLoopbackJwksUri() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    return URI.create("https://127.0.0.1:" + port + "/.well-known/jwks.json");
   }
 
   private static void assertRejected(TokenVerification result, Reason reason) {

@@ -136,4 +136,36 @@ class BearerAuthenticatorTest {
         .contains("error=\"insufficient_scope\"")
         .contains("scope=\"orders:write\"");
   }
+
+  @Test
+  void unavailableIssuerKeysAreA503NotTheCallersFault() throws Exception {
+    BearerAuthenticator unreachable =
+        new BearerAuthenticator(
+            AccessTokenVerifier.builder()
+                .issuer(TestTokens.ISSUER)
+                .audience(TestTokens.AUDIENCE)
+                .jwksUri(TestTokens.unusedLoopbackJwksUri(), javax.net.ssl.SSLContext.getDefault())
+                .clock(TestTokens.clockAt(NOW))
+                .build(),
+            REALM);
+
+    Authentication result = unreachable.authenticate(Optional.of("Bearer " + token().serialize()));
+
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            Challenged.class,
+            challenged -> {
+              assertThat(challenged.status()).isEqualTo(503);
+              assertThat(challenged.error()).isEqualTo("temporarily_unavailable");
+              assertThat(challenged.reason()).contains(Reason.KEYS_UNAVAILABLE);
+            });
+  }
+
+  @Test
+  void rejectedTokenIsA401() {
+    Authentication result = authenticator.authenticate(Optional.of("Bearer not.a.token"));
+
+    assertThat(result)
+        .isInstanceOfSatisfying(Challenged.class, c -> assertThat(c.status()).isEqualTo(401));
+  }
 }

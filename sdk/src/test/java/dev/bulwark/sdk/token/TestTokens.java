@@ -17,6 +17,9 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -250,5 +253,14 @@ final class TestTokens {
       }
       return jwt.serialize();
     }
+  }
+
+  /** An https JWKS URL on a loopback port where nothing listens. */
+  static URI unusedLoopbackJwksUri() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    return URI.create("https://127.0.0.1:" + port + "/.well-known/jwks.json");
   }
 }
