@@ -282,16 +282,18 @@ class UpEndToEndIT {
 
   @Test
   void requestIdIsCarriedFromGatewayToService() throws Exception {
-    String requestId = "e2e-request-" + System.nanoTime();
-
     HttpResponse<String> response =
         bulwark.get(
             bulwark.gateway("/payments"),
             Optional.of(shopToken),
-            Map.of("X-Request-Id", requestId));
+            Map.of("X-Request-Id", "chosen-by-client-0001"));
 
-    assertThat(response.headers().firstValue("X-Request-Id")).hasValue(requestId);
-    String logs = awaitLogContaining("\"component\":\"payments\"", requestId);
+    String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+    assertThat(requestId)
+        .as("the public edge issues its own id")
+        .isNotEqualTo("chosen-by-client-0001");
+    String logs =
+        awaitLogContaining("\"request_id\":\"" + requestId + "\",\"component\":\"payments\"");
     assertThat(logs).contains("\"request_id\":\"" + requestId + "\",\"component\":\"gateway\"");
     assertThat(logs).contains("\"request_id\":\"" + requestId + "\",\"component\":\"payments\"");
   }

@@ -60,6 +60,7 @@ public final class Gateway implements AutoCloseable {
         listener
             .maxPayloadSize(settings.maxBodyBytes())
             .observabilityEndpoints(false)
+            .acceptCallerRequestIds(false)
             .routes(proxy::register)
             .start();
     return new Gateway(started);

@@ -87,6 +87,7 @@ public final class HttpListener implements AutoCloseable {
     private final Map<String, HealthCheck> healthChecks = new LinkedHashMap<>();
     private long maxPayloadSize = 1024 * 1024;
     private boolean observabilityEndpoints = true;
+    private boolean acceptCallerRequestIds = true;
 
     private Builder(String component) {
       this.component = requireNonNull(component, "component");
@@ -145,6 +146,16 @@ public final class HttpListener implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether a well-formed {@code X-Request-Id} from the caller is kept (default) or always
+     * replaced. A public edge replaces it, so outside clients cannot choose the id that internal
+     * logs and audit records are correlated by.
+     */
+    public Builder acceptCallerRequestIds(boolean accept) {
+      this.acceptCallerRequestIds = accept;
+      return this;
+    }
+
     public HttpListener start() {
       if (sslContext == null) {
         throw new IllegalStateException(
@@ -193,7 +204,10 @@ public final class HttpListener implements AutoCloseable {
 
     private void observe(
         io.helidon.webserver.http.FilterChain chain, RoutingRequest req, RoutingResponse res) {
-      String requestId = RequestIds.acceptOrCreate(req.headers().first(HttpResponses.REQUEST_ID));
+      String requestId =
+          acceptCallerRequestIds
+              ? RequestIds.acceptOrCreate(req.headers().first(HttpResponses.REQUEST_ID))
+              : RequestIds.create();
       MDC.put(RequestIds.MDC_KEY, requestId);
       MDC.put("component", component);
       res.header(HttpResponses.REQUEST_ID, requestId);
