@@ -49,6 +49,7 @@ public class AccessTokenVerifierBenchmark {
 
   private String token;
   private AccessTokenVerifier verifier;
+  private AccessTokenVerifier cachingVerifier;
   private ECDSAVerifier signatureOnly;
 
   @Setup
@@ -81,6 +82,13 @@ public class AccessTokenVerifierBenchmark {
             .keys(new JWKSet(key.toPublicJWK()))
             .build();
     signatureOnly = new ECDSAVerifier(key.toECPublicKey());
+    cachingVerifier =
+        AccessTokenVerifier.builder()
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .keys(new JWKSet(key.toPublicJWK()))
+            .cacheVerifiedTokens(10_000, java.time.Duration.ofMinutes(1))
+            .build();
     if (!(verifier.verify(token) instanceof TokenVerification.Verified)) {
       throw new IllegalStateException("benchmark token does not verify");
     }
@@ -90,6 +98,12 @@ public class AccessTokenVerifierBenchmark {
   @Benchmark
   public TokenVerification fullVerification() {
     return verifier.verify(token);
+  }
+
+  /** A token seen before: the verified-token cache answers, only expiry is re-checked. */
+  @Benchmark
+  public TokenVerification cachedVerification() {
+    return cachingVerifier.verify(token);
   }
 
   /** The floor: parsing and the ES256 signature check alone. */

@@ -36,6 +36,9 @@ public final class ReferenceService implements AutoCloseable {
               .audience(settings.audience())
               .jwksUri(settings.jwksUri(), settings.issuerTls())
               .clockSkew(settings.clockSkew())
+              // A token is typically presented many times in its short life; see
+              // VerifiedTokenCache.
+              .cacheVerifiedTokens(10_000, java.time.Duration.ofMinutes(1))
               .build();
       ResourceServer resourceServer = new ResourceServer(new BearerAuthenticator(verifier, name));
       HttpListener started =

@@ -51,6 +51,9 @@ public final class Gateway implements AutoCloseable {
               .audience(route.audience())
               .jwksUri(jwksUri, issuerTls)
               .clockSkew(settings.clockSkew())
+              // A token is typically presented many times in its short life; see
+              // VerifiedTokenCache.
+              .cacheVerifiedTokens(10_000, java.time.Duration.ofMinutes(1))
               .build();
       guarded.add(
           new ForwardingProxy.GuardedRoute(route, new BearerAuthenticator(verifier, "bulwark")));

@@ -41,6 +41,7 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -81,6 +82,7 @@ public final class AccessTokenVerifier {
   private final Clock clock;
   private final Duration clockSkew;
   private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+  private final Optional<VerifiedTokenCache> cache;
 
   private AccessTokenVerifier(Builder builder) {
     this.issuer = builder.issuer;
@@ -89,6 +91,7 @@ public final class AccessTokenVerifier {
     this.keys = builder.keys;
     this.clock = builder.clock;
     this.clockSkew = builder.clockSkew;
+    this.cache = builder.cache;
   }
 
   /** Starts building a verifier. */
@@ -114,6 +117,30 @@ public final class AccessTokenVerifier {
    */
   public TokenVerification verify(String compact) {
     requireNonNull(compact, "compact");
+    if (cache.isPresent()) {
+      Instant now = clock.instant();
+      Optional<AccessToken> seen = cache.get().get(compact, now);
+      if (seen.isPresent()) {
+        // Signature, issuer and audience were checked when it was cached; time moves on.
+        return checkLifetime(seen.get(), now).orElseGet(() -> new Verified(seen.get()));
+      }
+      TokenVerification result = verifyUncached(compact);
+      if (result instanceof Verified verified) {
+        cache.get().put(compact, verified.token(), now);
+      }
+      return result;
+    }
+    return verifyUncached(compact);
+  }
+
+  private Optional<TokenVerification> checkLifetime(AccessToken token, Instant now) {
+    if (!now.isBefore(token.expiresAt().plus(clockSkew))) {
+      return Optional.of(reject(Reason.EXPIRED, "the token has expired"));
+    }
+    return Optional.empty();
+  }
+
+  private TokenVerification verifyUncached(String compact) {
     JWT parsed;
     try {
       parsed = JWTParser.parse(compact);
@@ -261,6 +288,7 @@ public final class AccessTokenVerifier {
     private JWKSource<SecurityContext> keys;
     private Clock clock = Clock.systemUTC();
     private Duration clockSkew = Duration.ofSeconds(30);
+    private Optional<VerifiedTokenCache> cache = Optional.empty();
 
     private Builder() {}
 
@@ -346,6 +374,23 @@ public final class AccessTokenVerifier {
         throw new IllegalArgumentException("clockSkew: " + clockSkew + " (expected: 0s to 5m)");
       }
       this.clockSkew = clockSkew;
+      return this;
+    }
+
+    /**
+     * Remembers up to {@code maxEntries} verified tokens for at most {@code maxAge} each, so a
+     * token presented again skips the signature check; expiry is still checked on every use. A key
+     * the issuer withdraws stops being trusted for cached tokens after {@code maxAge}.
+     */
+    public Builder cacheVerifiedTokens(int maxEntries, Duration maxAge) {
+      if (maxEntries < 1) {
+        throw new IllegalArgumentException("maxEntries: " + maxEntries + " (expected: > 0)");
+      }
+      if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException(
+            "maxAge: " + maxAge + " (expected: more than 0, at most 10m)");
+      }
+      this.cache = Optional.of(new VerifiedTokenCache(maxEntries, maxAge));
       return this;
     }
 
