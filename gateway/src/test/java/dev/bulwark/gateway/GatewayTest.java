@@ -59,6 +59,8 @@ class GatewayTest {
   private ECKey signingKey;
   private HttpListener issuer;
   private HttpListener upstream;
+  private HttpListener impostor;
+  private SSLContext clientTls;
   private Gateway gateway;
   private HttpClient http;
 
@@ -77,6 +79,19 @@ class GatewayTest {
                         .any("/echo/*", GatewayTest::echo)
                         .any("/slow", GatewayTest::slow))
             .start();
+    // Same CA, but a certificate that names another host: must not be accepted for 127.0.0.1.
+    impostor =
+        HttpListener.builder("impostor")
+            .tls(
+                TlsContexts.server(
+                    new ReloadableKeyManager(
+                        authority.issueEndpointCertificate(
+                            "impostor", List.of("wrong.example"), List.of(), Duration.ofHours(1))),
+                    List.of()),
+                TlsContexts.ClientAuth.NONE)
+            .metrics(metrics)
+            .routes(r -> r.any("/impostor", (req, res) -> res.send("should not be reached")))
+            .start();
     SSLContext client = TlsContexts.client(List.of(authority.certificate()), Optional.empty());
     gateway =
         Gateway.start(
@@ -84,19 +99,22 @@ class GatewayTest {
             List.of(
                 new Route("echo", "/echo", upstream.url(), AUDIENCE),
                 new Route("slow", "/slow", upstream.url(), AUDIENCE),
-                new Route("down", "/down", URI.create("https://127.0.0.1:1"), AUDIENCE)),
+                new Route("down", "/down", URI.create("https://127.0.0.1:1"), AUDIENCE),
+                new Route("impostor", "/impostor", impostor.url(), AUDIENCE)),
             issuer.url().toString(),
             issuer.url().resolve("/jwks"),
             client,
             client,
             listener("gateway"));
     http = HttpClient.newBuilder().sslContext(client).build();
+    clientTls = client;
   }
 
   @AfterEach
   void stop() {
     gateway.close();
     upstream.close();
+    impostor.close();
     issuer.close();
     metrics.close();
     http.close();
@@ -331,5 +349,80 @@ class GatewayTest {
     assertThat(response.headers().firstValue("Retry-After")).isPresent();
     assertThat(response.body()).contains("signing keys are unavailable");
     issuer = listener("issuer").start();
+  }
+
+  @Test
+  void upstreamCertificateMustNameTheHost() throws Exception {
+    HttpResponse<String> response = call(to("/impostor"));
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body()).doesNotContain("should not be reached");
+  }
+
+  @Test
+  void forwardsExactlyThePathItAuthorised() throws Exception {
+    HttpResponse<String> response = call(to("/ech%6f/a%20b"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(Json.MAPPER.readTree(response.body()).path("path").asString())
+        .isEqualTo("/echo/a%20b");
+  }
+
+  @Test
+  void refusesPathsServersReadDifferently() throws Exception {
+    for (String path : List.of("/echo/..;/down", "/echo//x", "/echo;x=1", "/echo/%2e%2e/down")) {
+      String response =
+          raw(
+              "GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                  + token(AUDIENCE)
+                  + "\r\nConnection: close\r\n\r\n");
+      assertThat(response).as(path).startsWith("HTTP/1.1 400");
+    }
+  }
+
+  @Test
+  void dropsHeadersTheClientNominatesInConnection() throws Exception {
+    String response =
+        raw(
+            "GET /echo HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + token(AUDIENCE)
+                + "\r\nConnection: keep-alive, X-Internal-Secret\r\nX-Internal-Secret: s3cr3t\r\nX-Forwarded-Prefix: /admin\r\nX-Original-URL: /admin\r\n\r\n");
+
+    assertThat(response).startsWith("HTTP/1.1 200");
+    assertThat(response)
+        .doesNotContain("x-internal-secret")
+        .doesNotContain("x-forwarded-prefix")
+        .doesNotContain("x-original-url");
+  }
+
+  /** Sends {@code request} byte for byte over TLS and returns the first 16 KiB of the answer. */
+  private String raw(String request) throws Exception {
+    try (javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket)
+            clientTls.getSocketFactory().createSocket("127.0.0.1", gateway.url().getPort())) {
+      socket.setSoTimeout(5_000);
+      socket
+          .getOutputStream()
+          .write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      byte[] buffer = new byte[16 * 1024];
+      int total = 0;
+      try {
+        for (int n;
+            total < buffer.length
+                && (n = socket.getInputStream().read(buffer, total, buffer.length - total)) > 0; ) {
+          total += n;
+          String soFar = new String(buffer, 0, total, java.nio.charset.StandardCharsets.ISO_8859_1);
+          if (soFar.contains("\r\n\r\n") && soFar.endsWith("}")) {
+            break;
+          }
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // Whatever arrived is the answer.
+      }
+      return new String(buffer, 0, total, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
   }
 }

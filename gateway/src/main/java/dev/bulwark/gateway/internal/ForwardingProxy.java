@@ -12,6 +12,7 @@ import io.helidon.common.tls.Tls;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -22,14 +23,13 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +51,9 @@ public final class ForwardingProxy {
           "transfer-encoding",
           "upgrade",
           "host",
-          "content-length");
+          "content-length",
+          "expect",
+          "http2-settings");
 
   // Identity is passed to services only as a token they verify; a client must not assert it.
   private static final Set<String> CLIENT_ASSERTED_IDENTITY =
@@ -66,11 +68,16 @@ public final class ForwardingProxy {
           "x-forwarded-host",
           "x-forwarded-proto",
           "forwarded",
-          "x-real-ip");
-
-  // Encoded slashes, backslashes and dot-segments are how path-based routing is escaped.
-  private static final Pattern HOSTILE_PATH =
-      Pattern.compile("(?i).*(%2f|%5c|\\\\|/\\.\\.?(/|$)|%2e).*");
+          "x-real-ip",
+          "x-forwarded-prefix",
+          "x-forwarded-port",
+          "x-forwarded-server",
+          "x-forwarded-client-cert",
+          "x-original-url",
+          "x-original-uri",
+          "x-rewrite-url",
+          "x-client-cert",
+          "ssl-client-cert");
 
   private static final Header HSTS =
       HeaderValues.createCached("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
@@ -92,7 +99,7 @@ public final class ForwardingProxy {
             .tls(
                 Tls.builder()
                     .sslContext(upstreamTls)
-                    .sslParameters(TlsContexts.parameters(TlsContexts.ClientAuth.NONE))
+                    .sslParameters(TlsContexts.clientParameters())
                     .build())
             .connectTimeout(upstreamTimeout)
             .readTimeout(upstreamTimeout)
@@ -116,10 +123,15 @@ public final class ForwardingProxy {
 
   private void handle(GuardedRoute guarded, ServerRequest req, ServerResponse res) {
     addSecurityHeaders(res);
-    String rawPath = req.path().rawPath();
-    if (HOSTILE_PATH.matcher(rawPath).matches() || !guarded.route().matches(req.path().path())) {
+    // What is authorised below is exactly what is forwarded: one canonical form of the path.
+    Optional<CanonicalPath> path = CanonicalPath.of(req.path().rawPath());
+    Optional<String> query = SafeQuery.of(req.query().rawValue());
+    if (path.isEmpty() || query.isEmpty() || !guarded.route().matches(path.get().decoded())) {
       HttpResponses.error(
-          res, Status.BAD_REQUEST_400, "invalid_request", "the request path is not acceptable");
+          res,
+          Status.BAD_REQUEST_400,
+          "invalid_request",
+          "the request path or query is not acceptable");
       return;
     }
     switch (guarded.authenticator().authenticate(req.headers().first(HeaderNames.AUTHORIZATION))) {
@@ -138,23 +150,25 @@ public final class ForwardingProxy {
         HttpResponses.error(
             res, Status.create(challenge.status()), challenge.error(), challenge.description());
       }
-      case Authentication.Authenticated ok -> forward(guarded.route(), ok, req, res);
+      case Authentication.Authenticated ok ->
+          forward(guarded.route(), ok, path.get().encoded() + query.get(), req, res);
     }
   }
 
   private void forward(
-      Route route, Authentication.Authenticated caller, ServerRequest req, ServerResponse res) {
-    String query = req.query().rawValue();
-    URI target =
-        URI.create(
-            route.upstream().toString()
-                + req.path().rawPath()
-                + (query.isEmpty() ? "" : "?" + query));
+      Route route,
+      Authentication.Authenticated caller,
+      String pathAndQuery,
+      ServerRequest req,
+      ServerResponse res) {
+    URI target = URI.create(route.upstream().toString() + pathAndQuery);
     HttpClientRequest out = client.method(req.prologue().method()).uri(target);
+    Set<String> nominated = connectionNominated(req.headers());
     for (Header header : req.headers()) {
       String name = header.name().toLowerCase(Locale.ROOT);
       if (!HOP_BY_HOP.contains(name)
           && !CLIENT_ASSERTED_IDENTITY.contains(name)
+          && !nominated.contains(name)
           && !name.startsWith(":")) {
         out.header(header);
       }
@@ -164,9 +178,11 @@ public final class ForwardingProxy {
     RequestIds.current().ifPresent(id -> out.header(HttpResponses.REQUEST_ID, id));
     try (HttpClientResponse upstream = send(req, out)) {
       res.status(upstream.status());
+      Set<String> upstreamNominated = connectionNominated(upstream.headers());
       for (Header header : upstream.headers()) {
         String name = header.name().toLowerCase(Locale.ROOT);
-        if (!HOP_BY_HOP.contains(name) || "content-length".equals(name)) {
+        if ((!HOP_BY_HOP.contains(name) || "content-length".equals(name))
+            && !upstreamNominated.contains(name)) {
           res.header(header);
         }
       }
@@ -175,14 +191,26 @@ public final class ForwardingProxy {
           OutputStream downstream = res.outputStream()) {
         body.transferTo(downstream);
       }
-    } catch (IOException | UncheckedIOException e) {
-      upstreamFailure(route, caller, res, e);
-    } catch (RuntimeException e) {
-      if (!(e.getCause() instanceof IOException)) {
-        throw e;
-      }
+    } catch (HttpException e) {
+      // The client's side failed (e.g. its body exceeded the limit): its status stands.
+      throw e;
+    } catch (IOException | RuntimeException e) {
       upstreamFailure(route, caller, res, e);
     }
+  }
+
+  // RFC 9110 §7.6.1: fields named in Connection are meant for this hop only.
+  private static Set<String> connectionNominated(io.helidon.http.Headers headers) {
+    Set<String> names = new java.util.HashSet<>();
+    for (String value : headers.values(HeaderNames.CONNECTION)) {
+      for (String token : value.split(",")) {
+        String name = token.trim().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty()) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
   }
 
   private static HttpClientResponse send(ServerRequest req, HttpClientRequest out) {

@@ -60,6 +60,17 @@ public final class TlsContexts {
     return parameters;
   }
 
+  /**
+   * Parameters for a client: TLS 1.3 only, and the server's certificate must name the host
+   * connected to (RFC 9110 §4.3.4) — trusting the CA alone would accept any of its certificates.
+   */
+  public static SSLParameters clientParameters() {
+    SSLParameters parameters = new SSLParameters();
+    parameters.setProtocols(new String[] {TLS_13});
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    return parameters;
+  }
+
   private static TrustManager[] trustManagers(List<X509Certificate> anchors) {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");

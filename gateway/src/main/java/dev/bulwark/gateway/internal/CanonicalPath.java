@@ -1,0 +1,125 @@
+package dev.bulwark.gateway.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A request path reduced to one unambiguous form, so that the path the gateway authorises is byte
+ * for byte the path it forwards. Each segment is percent-decoded once and re-encoded (RFC 3986 §3.3
+ * pchar, minus ';'); paths that different servers could read differently — dot segments (also as
+ * {@code ..;}), empty segments ({@code //}), matrix parameters, encoded '/' or '\', control
+ * characters, invalid escapes or UTF-8 — are refused rather than guessed at.
+ */
+final class CanonicalPath {
+  private final String decoded;
+  private final String encoded;
+
+  private CanonicalPath(String decoded, String encoded) {
+    this.decoded = decoded;
+    this.encoded = encoded;
+  }
+
+  /** The canonical form of {@code rawPath}, or empty if it is ambiguous or malformed. */
+  static Optional<CanonicalPath> of(String rawPath) {
+    if (rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+      return Optional.empty();
+    }
+    if (rawPath.equals("/")) {
+      return Optional.of(new CanonicalPath("/", "/"));
+    }
+    List<String> segments = new ArrayList<>();
+    for (String raw : rawPath.substring(1).split("/", -1)) {
+      Optional<String> segment = decodeSegment(raw);
+      if (segment.isEmpty()) {
+        return Optional.empty();
+      }
+      segments.add(segment.get());
+    }
+    StringBuilder decoded = new StringBuilder();
+    StringBuilder encoded = new StringBuilder();
+    for (String segment : segments) {
+      decoded.append('/').append(segment);
+      encoded.append('/').append(encodeSegment(segment));
+    }
+    return Optional.of(new CanonicalPath(decoded.toString(), encoded.toString()));
+  }
+
+  /** The decoded path, for routing. */
+  String decoded() {
+    return decoded;
+  }
+
+  /** The re-encoded path, for forwarding. */
+  String encoded() {
+    return encoded;
+  }
+
+  private static Optional<String> decodeSegment(String raw) {
+    if (raw.isEmpty() || raw.indexOf(';') >= 0 || raw.indexOf('\\') >= 0) {
+      return Optional.empty();
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
+          return Optional.empty();
+        }
+        bytes.write(hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2)));
+        i += 2;
+      } else if (c > 0x7e || c < 0x21) {
+        return Optional.empty();
+      } else {
+        bytes.write(c);
+      }
+    }
+    String segment;
+    try {
+      segment =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+              .toString();
+    } catch (CharacterCodingException e) {
+      return Optional.empty();
+    }
+    if (segment.equals(".")
+        || segment.equals("..")
+        || segment
+            .chars()
+            .anyMatch(ch -> ch == '/' || ch == '\\' || ch == ';' || Character.isISOControl(ch))) {
+      return Optional.empty();
+    }
+    return Optional.of(segment);
+  }
+
+  // RFC 3986 §3.3: pchar = unreserved / pct-encoded / sub-delims / ":" / "@"; ';' is left encoded.
+  private static String encodeSegment(String segment) {
+    StringBuilder out = new StringBuilder(segment.length());
+    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~!$&'()*+,=:@".indexOf(c) >= 0) {
+        out.append((char) c);
+      } else {
+        out.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return out.toString();
+  }
+
+  private static int hex(char c) {
+    return Character.digit(c, 16);
+  }
+}
