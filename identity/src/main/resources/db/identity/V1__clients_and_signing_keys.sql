@@ -11,7 +11,7 @@ CREATE TABLE signing_keys (
   kid            VARCHAR(64) PRIMARY KEY,
   algorithm      VARCHAR(16) NOT NULL,
   public_jwk     VARCHAR(4000) NOT NULL,
-  sealed_private VARBINARY(4096) NOT NULL,
+  sealed_private BYTEA NOT NULL,
   status         VARCHAR(16) NOT NULL,
   created_at     TIMESTAMP WITH TIME ZONE NOT NULL
 );

@@ -88,7 +88,7 @@ final class TokenCommand implements Callable<Integer> {
             + ":"
             + URLEncoder.encode(client.secret().reveal(), StandardCharsets.UTF_8);
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(manifest.issuer() + "/token"))
+        HttpRequest.newBuilder(identityUrl(manifest).resolve("/token"))
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header(
@@ -108,7 +108,7 @@ final class TokenCommand implements Callable<Integer> {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new PlatformException(
-          "cannot reach the identity provider at " + manifest.issuer() + ": " + e.getMessage(),
+          "cannot reach the identity provider at " + identityUrl(manifest) + ": " + e.getMessage(),
           "is 'bulwark up --data " + data + "' still running?");
     }
     JsonNode body;
@@ -131,6 +131,12 @@ final class TokenCommand implements Callable<Integer> {
         .getOut()
         .println(json ? body.toString() : body.path("access_token").asString());
     return 0;
+  }
+
+  // The identity listener itself: the published issuer may be a public URL in front of it.
+  private static URI identityUrl(UpManifest manifest) {
+    URI url = manifest.components().get("identity");
+    return url != null ? url : URI.create(manifest.issuer());
   }
 
   private ClientCredential pickClient(UpManifest manifest) {

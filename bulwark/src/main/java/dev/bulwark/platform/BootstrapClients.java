@@ -50,23 +50,38 @@ final class BootstrapClients {
   /** The credentials, and whether this start created them. */
   record Credentials(ClientCredential admin, List<ClientCredential> demoClients, boolean created) {}
 
+  /**
+   * The bootstrap credentials, created on first start. The sealed file is written before any client
+   * is registered, and every start registers whatever is missing, so a first start interrupted
+   * half-way is completed by the next one.
+   */
   static Credentials ensure(IdentityProvider identity, Path sealedFile, SecretSealer sealer) {
     try {
+      Credentials credentials;
       if (Files.exists(sealedFile)) {
-        return read(Files.readAllBytes(sealedFile), sealer);
+        credentials = read(Files.readAllBytes(sealedFile), sealer);
+      } else {
+        if (identity.hasClient(ADMIN)) {
+          throw new PlatformException(
+              "the bootstrap credentials file " + sealedFile + " is missing but its clients exist",
+              "restore the file from a backup, or start afresh with an empty --data directory");
+        }
+        List<ClientCredential> demos = new ArrayList<>();
+        DEMO_CLIENTS.forEach(
+            registration -> demos.add(credential(registration, ClientSecret.generate())));
+        credentials =
+            new Credentials(
+                credential(ADMIN_CLIENT, ClientSecret.generate()), List.copyOf(demos), true);
+        DataDirectory.writePrivate(
+            sealedFile, sealer.seal(Json.bytes(toJson(credentials)), CONTEXT));
       }
-      if (identity.hasClient(ADMIN)) {
-        throw new PlatformException(
-            "the bootstrap credentials file " + sealedFile + " is missing but its clients exist",
-            "restore the file from a backup, or start afresh with an empty --data directory");
-      }
-      ClientCredential admin = register(identity, ADMIN_CLIENT);
-      List<ClientCredential> demos = new ArrayList<>();
+      registerMissing(identity, ADMIN_CLIENT, credentials.admin());
       for (ClientRegistration registration : DEMO_CLIENTS) {
-        demos.add(register(identity, registration));
+        credentials.demoClients().stream()
+            .filter(c -> c.clientId().equals(registration.clientId()))
+            .findFirst()
+            .ifPresent(c -> registerMissing(identity, registration, c));
       }
-      Credentials credentials = new Credentials(admin, List.copyOf(demos), true);
-      DataDirectory.writePrivate(sealedFile, sealer.seal(Json.bytes(toJson(credentials)), CONTEXT));
       return credentials;
     } catch (IOException e) {
       throw new PlatformException(
@@ -81,9 +96,14 @@ final class BootstrapClients {
     }
   }
 
-  private static ClientCredential register(
-      IdentityProvider identity, ClientRegistration registration) {
-    ClientSecret secret = identity.registerClient(registration);
+  private static void registerMissing(
+      IdentityProvider identity, ClientRegistration registration, ClientCredential credential) {
+    if (!identity.hasClient(registration.clientId())) {
+      identity.registerClient(registration, credential.secret());
+    }
+  }
+
+  private static ClientCredential credential(ClientRegistration registration, ClientSecret secret) {
     return new ClientCredential(
         registration.clientId(),
         secret,

@@ -104,7 +104,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
                   new Route("payments", "/payments", payments.url(), PaymentsService.AUDIENCE),
                   new Route("profiles", "/profiles", profiles.url(), ProfilesService.AUDIENCE)),
               identity.issuer(),
-              identity.jwksUri(),
+              identity.listenerJwksUri(),
               internalClient,
               internalClient,
               listener("gateway", 0, config, trust, metrics));
@@ -183,7 +183,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       String name) {
     return new ServiceSettings(
         identity.issuer(),
-        identity.jwksUri(),
+        identity.listenerJwksUri(),
         audience,
         issuerTls,
         config.gateway().clockSkew(),

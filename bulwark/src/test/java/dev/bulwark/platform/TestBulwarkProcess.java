@@ -202,7 +202,7 @@ final class TestBulwarkProcess implements AutoCloseable {
                 .map(r -> "&resource=" + URLEncoder.encode(r, StandardCharsets.UTF_8))
                 .orElse("");
     return send(
-        HttpRequest.newBuilder(URI.create(manifest.path("issuer").asString() + "/token"))
+        HttpRequest.newBuilder(component("identity", "/token"))
             .header(
                 "Authorization",
                 "Basic "

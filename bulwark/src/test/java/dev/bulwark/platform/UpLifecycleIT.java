@@ -191,4 +191,20 @@ class UpLifecycleIT {
         .contains("no running 'bulwark up'")
         .contains("bin/bulwark up --data");
   }
+
+  @Test
+  void publicIssuerUrlIsPublishedWhileKeysAreFetchedLocally() throws Exception {
+    try (TestBulwarkProcess bulwark =
+        TestBulwarkProcess.up(
+            work.resolve("data"), Map.of("BULWARK_IDENTITY_ISSUER", "https://auth.example.test"))) {
+      assertThat(bulwark.manifest.path("issuer").asString()).isEqualTo("https://auth.example.test");
+      String token = bulwark.token("demo-shop", Optional.empty());
+
+      assertThat(bulwark.get(bulwark.gateway("/payments"), Optional.of(token)).statusCode())
+          .isEqualTo(200);
+      TestBulwarkProcess.Result cli =
+          TestBulwarkProcess.run(work, Map.of(), "token", "--data", bulwark.data.toString());
+      assertThat(cli.exitCode()).as(cli.stderr()).isZero();
+    }
+  }
 }

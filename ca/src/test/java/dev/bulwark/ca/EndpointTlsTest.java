@@ -203,6 +203,31 @@ class EndpointTlsTest {
     }
   }
 
+  @Test
+  void clientChosenMethodsDoNotBecomeMetricTags() throws Exception {
+    start(
+        new ReloadableKeyManager(TestEndpoints.loopback(authority, "server")),
+        List.of(),
+        ClientAuth.NONE);
+
+    try (HttpClient http = client(trustingAuthority(), HttpClient.Version.HTTP_1_1)) {
+      for (String method : List.of("FOOA", "FOOB", "FOOC")) {
+        http.send(
+            HttpRequest.newBuilder(listener.url().resolve("/peer"))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+      }
+      String page =
+          http.send(
+                  HttpRequest.newBuilder(listener.url().resolve("/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+
+      assertThat(page).doesNotContain("FOOA").contains("method=\"OTHER\"");
+    }
+  }
+
   private BigInteger servedSerial() throws IOException {
     try (SSLSocket socket =
         (SSLSocket)

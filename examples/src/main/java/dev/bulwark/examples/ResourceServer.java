@@ -96,6 +96,11 @@ public final class ResourceServer {
           "the body must be application/json");
       return Optional.empty();
     }
+    if (!req.content().hasEntity()) {
+      HttpResponses.error(
+          res, Status.BAD_REQUEST_400, "invalid_request", "the request has no body");
+      return Optional.empty();
+    }
     try {
       JsonNode body = Json.MAPPER.readTree(req.content().as(byte[].class));
       if (body == null || !body.isObject()) {

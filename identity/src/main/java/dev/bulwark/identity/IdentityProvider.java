@@ -58,10 +58,33 @@ public final class IdentityProvider implements AutoCloseable {
               .healthCheck("database", database.healthCheck())
               .routes(
                   r ->
-                      r.get("/.well-known/openid-configuration", discovery::metadata)
+                      r.addFilter(
+                              (chain, req, res) -> {
+                                // The port, and so the issuer, is known only once bound.
+                                if (issuer.get() == null) {
+                                  dev.bulwark.runtime.http.HttpResponses.error(
+                                      res,
+                                      io.helidon.http.Status.SERVICE_UNAVAILABLE_503,
+                                      "temporarily_unavailable",
+                                      "starting");
+                                  return;
+                                }
+                                chain.proceed();
+                              })
+                          .get("/.well-known/openid-configuration", discovery::metadata)
                           .get("/.well-known/oauth-authorization-server", discovery::metadata)
                           .get("/jwks", discovery::jwks)
-                          .post("/token", tokens::handle))
+                          .post("/token", tokens::handle)
+                          .any(
+                              "/token",
+                              (req, res) -> {
+                                res.header(io.helidon.http.HeaderNames.ALLOW, "POST");
+                                dev.bulwark.runtime.http.HttpResponses.error(
+                                    res,
+                                    io.helidon.http.Status.METHOD_NOT_ALLOWED_405,
+                                    "invalid_request",
+                                    "the token endpoint takes POST (RFC 6749 §3.2)");
+                              }))
               .start();
       issuer.compareAndSet(null, withoutTrailingSlash(started.url()));
       return new IdentityProvider(database, clients, started, issuer.get());
@@ -84,6 +107,14 @@ public final class IdentityProvider implements AutoCloseable {
     return URI.create(issuer + "/token");
   }
 
+  /**
+   * The JWKS at this provider's own listener, for components that reach it directly; it differs
+   * from {@link #jwksUri()} when a public issuer URL is configured in front of the listener.
+   */
+  public URI listenerJwksUri() {
+    return URI.create(listener.url() + "/jwks");
+  }
+
   public URI url() {
     return listener.url();
   }
@@ -94,7 +125,16 @@ public final class IdentityProvider implements AutoCloseable {
 
   /** Registers a client; the returned secret is shown once and stored only as a hash. */
   public ClientSecret registerClient(ClientRegistration registration) {
-    return clients.register(registration);
+    ClientSecret secret = ClientSecret.generate();
+    clients.register(registration, secret);
+    return secret;
+  }
+
+  /**
+   * Registers a client with a secret the caller generated (see {@link ClientSecret#generate()}).
+   */
+  public void registerClient(ClientRegistration registration, ClientSecret secret) {
+    clients.register(registration, secret);
   }
 
   @Override

@@ -288,4 +288,55 @@ class TokenEndpointTest {
       throw new java.io.UncheckedIOException(e);
     }
   }
+
+  @Test
+  void tokenEndpointTakesOnlyPost() {
+    HttpResponse<String> response = idp.get("/token");
+
+    assertThat(response.statusCode()).isEqualTo(405);
+    assertThat(response.headers().firstValue("Allow")).hasValue("POST");
+  }
+
+  @Test
+  void emptyBodyIsInvalidRequestNotAServerError() {
+    HttpResponse<String> response = idp.token("", Optional.of(shopBasic));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).path("error").asString()).isEqualTo("invalid_request");
+  }
+
+  @Test
+  void emptyResourceCountsAsOmitted() {
+    HttpResponse<String> response =
+        idp.token("grant_type=client_credentials&resource=", Optional.of(shopBasic));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void lookalikeContentTypeIsRefused() {
+    HttpResponse<String> response =
+        idp.send(
+            java.net.http.HttpRequest.newBuilder(idp.provider.tokenEndpoint())
+                .header("Content-Type", "application/x-www-form-urlencodedX")
+                .header("Authorization", shopBasic)
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials"))
+                .build());
+
+    assertThat(response.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void shortClientSecretsAreRefusedAtRegistration() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                idp.provider.registerClient(
+                    new ClientRegistration(
+                        "weak", "Weak", java.util.Set.of(), java.util.Set.of(PAYMENTS)),
+                    new ClientSecret("password123")))
+        .isInstanceOf(IdentityException.class)
+        .hasMessageContaining("too short");
+  }
 }

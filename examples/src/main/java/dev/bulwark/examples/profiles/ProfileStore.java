@@ -45,7 +45,13 @@ final class ProfileStore {
         connection -> {
           try (PreparedStatement merge =
               connection.prepareStatement(
-                  "MERGE INTO profiles (id, display_name, email, updated_at) KEY (id) VALUES (?, ?, ?, ?)")) {
+                  "MERGE INTO profiles p USING (VALUES (CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(100)),"
+                      + " CAST(? AS VARCHAR(254)), CAST(? AS TIMESTAMP WITH TIME ZONE)))"
+                      + " AS s (id, display_name, email, updated_at) ON p.id = s.id"
+                      + " WHEN MATCHED THEN UPDATE SET display_name = s.display_name, email = s.email,"
+                      + " updated_at = s.updated_at"
+                      + " WHEN NOT MATCHED THEN INSERT (id, display_name, email, updated_at)"
+                      + " VALUES (s.id, s.display_name, s.email, s.updated_at)")) {
             merge.setString(1, id);
             merge.setString(2, displayName);
             merge.setString(3, email);

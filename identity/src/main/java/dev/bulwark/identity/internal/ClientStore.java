@@ -7,7 +7,6 @@ import dev.bulwark.runtime.storage.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,7 +24,6 @@ import java.util.Set;
  * token requests a second (a slow password hash is for low-entropy user passwords).
  */
 public final class ClientStore {
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final String HASH_PREFIX = "sha256:";
   // Compared against when the client id is unknown, so both paths do the same work.
   private static final String DECOY_HASH = hash("decoy-" + java.util.UUID.randomUUID());
@@ -46,10 +44,14 @@ public final class ClientStore {
    * Registers {@code registration} and returns its secret, which is not stored anywhere in the
    * clear.
    */
-  public ClientSecret register(ClientRegistration registration) {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  public void register(ClientRegistration registration, ClientSecret clientSecret) {
+    String secret = clientSecret.reveal();
+    // The hash is fast on purpose (see above), which is safe only for secrets this long and random.
+    if (secret.length() < 32) {
+      throw new IdentityException(
+          IdentityException.Code.CLIENT_INVALID,
+          "client secret: too short (expected: at least 32 random characters)");
+    }
     database.inTransaction(
         connection -> {
           if (findIn(connection, registration.clientId()).isPresent()) {
@@ -71,7 +73,6 @@ public final class ClientStore {
           }
           return null;
         });
-    return new ClientSecret(secret);
   }
 
   /** The client, if {@code clientId} is registered and {@code secret} is its secret. */

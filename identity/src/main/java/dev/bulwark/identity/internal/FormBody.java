@@ -54,8 +54,9 @@ final class FormBody {
     return list == null || list.get(0).isEmpty() ? Optional.empty() : Optional.of(list.get(0));
   }
 
+  /** Every non-empty value of {@code name}; empty values count as absent (RFC 6749 §3.1). */
   List<String> all(String name) {
-    return values.getOrDefault(name, List.of());
+    return values.getOrDefault(name, List.of()).stream().filter(v -> !v.isEmpty()).toList();
   }
 
   private static String decode(String encoded) {

@@ -77,8 +77,13 @@ public final class TokenEndpoint {
 
   private ObjectNode respond(ServerRequest req) {
     String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
-    if (!contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+    String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mediaType.equals("application/x-www-form-urlencoded")) {
       throw OAuthError.invalidRequest("the body must be application/x-www-form-urlencoded");
+    }
+    if (!req.content().hasEntity()) {
+      throw OAuthError.invalidRequest(
+          "the request has no body; send the parameters in it, not in the query");
     }
     FormBody form = FormBody.parse(req.content().as(byte[].class));
     ClientRegistration client = authenticate(req, form);

@@ -42,6 +42,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class HttpListener implements AutoCloseable {
   private static final Logger ACCESS = LoggerFactory.getLogger("bulwark.access");
   private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
+  private static final java.util.Set<String> STANDARD_METHODS =
+      java.util.Set.of(
+          "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
   private final String component;
   private final WebServer server;
@@ -218,6 +221,9 @@ public final class HttpListener implements AutoCloseable {
         long nanos = System.nanoTime() - start;
         int status = res.status().code();
         String method = req.prologue().method().text();
+        // Clients choose the method; only known ones become metric tags, or the registry grows
+        // without bound.
+        String methodTag = STANDARD_METHODS.contains(method) ? method : "OTHER";
         String route = req.matchingPattern().orElse("unmatched");
         Timer.builder("http.server.requests")
             .description("HTTP requests served, by component, route and status")
@@ -225,7 +231,7 @@ public final class HttpListener implements AutoCloseable {
                 "component",
                 component,
                 "method",
-                method,
+                methodTag,
                 "route",
                 route,
                 "status",

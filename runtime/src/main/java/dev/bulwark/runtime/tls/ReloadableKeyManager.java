@@ -16,70 +16,93 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * connections already open are left alone.
  */
 public final class ReloadableKeyManager extends X509ExtendedKeyManager {
-  private static final String ALIAS = "current";
+  private static final String PREFIX = "generation-";
 
-  private final AtomicReference<CertifiedKey> current;
+  // JSSE asks for an alias first and for the chain and key by that alias afterwards; naming each
+  // certificate generation keeps both answers from one generation even if an update lands between.
+  private final AtomicReference<Generation> current;
+  private final AtomicReference<Generation> previous = new AtomicReference<>();
 
   public ReloadableKeyManager(CertifiedKey initial) {
-    this.current = new AtomicReference<>(requireNonNull(initial, "initial"));
+    this.current = new AtomicReference<>(new Generation(0, requireNonNull(initial, "initial")));
   }
 
   /** Takes effect on the next handshake. */
-  public void update(CertifiedKey next) {
-    current.set(requireNonNull(next, "next"));
+  public synchronized void update(CertifiedKey next) {
+    requireNonNull(next, "next");
+    Generation old = current.get();
+    previous.set(old);
+    current.set(new Generation(old.number() + 1, next));
   }
 
   public CertifiedKey current() {
-    return current.get();
+    return current.get().key();
   }
 
   @Override
   public String[] getClientAliases(String keyType, Principal[] issuers) {
-    return new String[] {ALIAS};
+    return new String[] {current.get().alias()};
   }
 
   @Override
   public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-    return ALIAS;
+    return current.get().alias();
   }
 
   @Override
   public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-    return ALIAS;
+    return current.get().alias();
   }
 
   @Override
   public String[] getServerAliases(String keyType, Principal[] issuers) {
-    return new String[] {ALIAS};
+    return new String[] {current.get().alias()};
   }
 
   @Override
   public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-    return matches(keyType) ? ALIAS : null;
+    Generation generation = current.get();
+    return matches(generation, keyType) ? generation.alias() : null;
   }
 
   @Override
   public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-    return matches(keyType) ? ALIAS : null;
+    Generation generation = current.get();
+    return matches(generation, keyType) ? generation.alias() : null;
   }
 
   @Override
   public X509Certificate[] getCertificateChain(String alias) {
-    return ALIAS.equals(alias) ? current.get().chain().toArray(X509Certificate[]::new) : null;
+    return byAlias(alias).map(g -> g.key().chain().toArray(X509Certificate[]::new)).orElse(null);
   }
 
   @Override
   public PrivateKey getPrivateKey(String alias) {
-    return ALIAS.equals(alias) ? current.get().privateKey() : null;
+    return byAlias(alias).map(g -> g.key().privateKey()).orElse(null);
+  }
+
+  private java.util.Optional<Generation> byAlias(String alias) {
+    for (Generation generation : new Generation[] {current.get(), previous.get()}) {
+      if (generation != null && generation.alias().equals(alias)) {
+        return java.util.Optional.of(generation);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   // JSSE asks once per signature scheme family; answering only for our key's algorithm lets the
   // handshake pick a scheme the key can actually sign with.
-  private boolean matches(String keyType) {
-    String algorithm = current.get().privateKey().getAlgorithm();
+  private static boolean matches(Generation generation, String keyType) {
+    String algorithm = generation.key().privateKey().getAlgorithm();
     return keyType == null
         || keyType.equalsIgnoreCase(algorithm)
         || ("EC".equals(algorithm) && keyType.startsWith("EC"))
         || ("RSA".equals(algorithm) && keyType.startsWith("RSA"));
+  }
+
+  private record Generation(long number, CertifiedKey key) {
+    String alias() {
+      return PREFIX + number;
+    }
   }
 }

@@ -18,6 +18,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.EncryptedJWT;
@@ -165,6 +166,9 @@ public final class AccessTokenVerifier {
     List<JWK> candidates;
     try {
       candidates = keys.get(new JWKSelector(matcherFor(header)), null);
+    } catch (RateLimitReachedException e) {
+      // Unknown key ids may refetch the JWKS only so often; past that they are simply unknown.
+      return reject(Reason.UNKNOWN_KEY, "the token's signing key is not one of the issuer's keys");
     } catch (KeySourceException e) {
       LOG.warn(
           "cannot fetch the signing keys of {}: {}; rejecting the token", issuer, e.getMessage());
