@@ -25,14 +25,17 @@ public final class HelidonProxy {
         int port = Integer.parseInt(args[0]);
         int upstream = Integer.parseInt(args[1]);
         boolean tls = args.length < 3 || args[2].equals("tls");
+        boolean noDelay = args.length > 3 && args[3].equals("nodelay");
         WebClient client = WebClient.builder()
                 .baseUri("http://127.0.0.1:" + upstream)
                 .connectionCacheSize(1024)
                 .shareConnectionCache(false)
                 .followRedirects(false)
                 .sendExpectContinue(false)
+                .socketOptions(o -> o.tcpNoDelay(noDelay))
                 .build();
         WebServerConfig.Builder b = WebServer.builder().host("127.0.0.1").port(port)
+                .connectionOptions(o -> o.tcpNoDelay(noDelay))
                 .routing(r -> r.any((req, res) -> proxy(client, req, res)));
         if (tls) b.tls(HelidonHello.helidonTls());
         WebServer ws = b.build().start();

@@ -106,6 +106,7 @@ public final class ForwardingProxy {
             .followRedirects(false)
             // Keep-alive connections to the few upstreams are reused rather than re-handshaken.
             .connectionCacheSize(256)
+            .socketOptions(o -> o.tcpNoDelay(true))
             .shareConnectionCache(false)
             .build();
   }

@@ -194,6 +194,9 @@ public final class HttpListener implements AutoCloseable {
               .port(port)
               .tls(tls)
               .shutdownHook(false)
+              // Without it, small responses wait out Nagle + delayed ACK (~40 ms); measured in
+              // docs/adr/0001-http-stack.md.
+              .connectionOptions(o -> o.tcpNoDelay(true))
               .shutdownGracePeriod(Duration.ofSeconds(2))
               .maxPayloadSize(maxPayloadSize)
               .routing(routing)
