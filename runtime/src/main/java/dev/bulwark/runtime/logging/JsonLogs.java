@@ -7,7 +7,10 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
+import ch.qos.logback.core.util.FileSize;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,8 +19,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Configures the process's logs: one JSON object per line, to standard error at {@code
- * consoleLevel} and, when a file is given, to it at {@code fileLevel}. Libraries that log through
- * java.util.logging (the HTTP server does) are routed through the same place.
+ * consoleLevel} and, when a file is given, to it at {@code fileLevel} (rotated at 50 MB, five
+ * compressed predecessors kept). Libraries that log through java.util.logging (the HTTP server
+ * does) are routed through the same place.
  */
 public final class JsonLogs {
   private JsonLogs() {}
@@ -41,11 +45,25 @@ public final class JsonLogs {
 
     file.ifPresent(
         path -> {
-          FileAppender<ILoggingEvent> appender = new FileAppender<>();
+          // Bounded on disk: 50 MB a file, the current one and 5 compressed predecessors.
+          RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
           appender.setContext(context);
           appender.setName("file");
           appender.setFile(path.toString());
           appender.setAppend(true);
+          FixedWindowRollingPolicy rolling = new FixedWindowRollingPolicy();
+          rolling.setContext(context);
+          rolling.setParent(appender);
+          rolling.setFileNamePattern(path + ".%i.gz");
+          rolling.setMinIndex(1);
+          rolling.setMaxIndex(5);
+          rolling.start();
+          SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
+          trigger.setContext(context);
+          trigger.setMaxFileSize(FileSize.valueOf("50MB"));
+          trigger.start();
+          appender.setRollingPolicy(rolling);
+          appender.setTriggeringPolicy(trigger);
           appender.setEncoder(encoder(context));
           appender.addFilter(threshold(context, fileLevel));
           appender.start();
