@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export JAVA_HOME=${JAVA_HOME_25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 REPS=${REPS:-3}; WARM=${WARM:-5}; DUR=${DUR:-10}; CONN=${CONN:-64}
+# helidon = defaults, helidonnd = with TCP_NODELAY (as Bulwark runs it), netty = the reference
+STACKS=${STACKS:-helidon helidonnd netty}
 OUT=results/run-$(date +%Y%m%d-%H%M%S); mkdir -p "$OUT/raw" "$OUT/logs"
 MVN=${MVN:-$(cd ../.. && pwd)/mvnw}; [ -x "$MVN" ] || MVN=mvn
 
@@ -31,6 +33,11 @@ start helidon-proxy-tls   18443 bench.HelidonProxy 18443 18080 tls
 start helidon-proxy-plain 18083 bench.HelidonProxy 18083 18080 plain
 start netty-proxy-tls     18444 bench.NettyProxy   18444 18080 tls
 start netty-proxy-plain   18084 bench.NettyProxy   18084 18080 plain
+# Helidon with TCP_NODELAY (and larger HTTP/2 windows for hello), as Bulwark configures it
+start helidonnd-hello-tls    18445 bench.HelidonHelloTuned 18445 tls
+start helidonnd-hello-plain  18085 bench.HelidonHelloTuned 18085 plain
+start helidonnd-proxy-tls    18446 bench.HelidonProxy 18446 18080 tls nodelay
+start helidonnd-proxy-plain  18086 bench.HelidonProxy 18086 18080 plain nodelay
 for n in "${!PORT[@]}"; do
   s=http; [[ $n == *tls ]] && s=https
   for i in $(seq 1 60); do curl -sk -o /dev/null "$s://127.0.0.1:${PORT[$n]}/hello" && break; sleep 1; done
@@ -41,7 +48,7 @@ cat "$OUT/netty-transport.txt"
 
 # initial JIT warm-up of every server (discarded); per-run warm-ups follow below
 PREWARM=${PREWARM:-8}
-for n in helidon-hello-tls netty-hello-tls helidon-hello-plain netty-hello-plain helidon-proxy-tls netty-proxy-tls helidon-proxy-plain netty-proxy-plain; do
+for n in helidon-hello-tls helidonnd-hello-tls netty-hello-tls helidon-hello-plain helidonnd-hello-plain netty-hello-plain helidon-proxy-tls helidonnd-proxy-tls netty-proxy-tls helidon-proxy-plain helidonnd-proxy-plain netty-proxy-plain; do
   s=http; [[ $n == *tls ]] && s=https
   echo "prewarm $n"; wrk -t2 -c$CONN -d${PREWARM}s "$s://127.0.0.1:${PORT[$n]}/hello" > /dev/null || true
   if [[ $n == *tls ]]; then timeout $((PREWARM+30)) h2load -t2 -c$CONN -m10 -D $PREWARM "https://127.0.0.1:${PORT[$n]}/hello" > /dev/null || true; fi
@@ -99,9 +106,9 @@ PY
 # interleaved: for each configuration, rep 1..REPS, Helidon then Netty
 for kind in hello proxy; do
   for mode in tls plain; do
-    for rep in $(seq 1 $REPS); do for stack in helidon netty; do h1run $stack $kind $mode $rep; done; done
+    for rep in $(seq 1 $REPS); do for stack in $STACKS; do h1run $stack $kind $mode $rep; done; done
   done
-  for rep in $(seq 1 $REPS); do for stack in helidon netty; do h2run $stack $kind $rep; done; done
+  for rep in $(seq 1 $REPS); do for stack in $STACKS; do h2run $stack $kind $rep; done; done
 done
 uptime > "$OUT/uptime-end.txt"
 

@@ -4,11 +4,12 @@ import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http2.Http2Config;
 
-/** HelidonHello with HTTP/2 settings raised: 1 MiB windows, 64 KiB frames. Args: port. */
+/** HelidonHello with TCP_NODELAY and HTTP/2 windows raised (1 MiB, 64 KiB frames). Args: port [tls|plain]. */
 public final class HelidonHelloTuned {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
-    WebServer ws =
+    boolean tls = args.length < 2 || args[1].equals("tls");
+    var builder =
         WebServer.builder()
             .host("127.0.0.1")
             .port(port)
@@ -22,9 +23,11 @@ public final class HelidonHelloTuned {
                           res.header(HeaderValues.CONTENT_TYPE_JSON);
                           res.send(HelidonHello.BODY);
                         }))
-            .tls(HelidonHello.helidonTls())
-            .build()
-            .start();
+            ;
+    if (tls) {
+      builder.tls(HelidonHello.helidonTls());
+    }
+    WebServer ws = builder.build().start();
     System.out.println("HelidonHelloTuned listening on " + ws.port());
   }
 }
