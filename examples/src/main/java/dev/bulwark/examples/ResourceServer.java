@@ -54,11 +54,7 @@ public final class ResourceServer {
             req.prologue().method().text(),
             req.path().path(),
             challenge.reason().map(Enum::name).orElse("NO_TOKEN"));
-        if (challenge.status() == 401) {
-          res.header(HeaderNames.WWW_AUTHENTICATE, challenge.wwwAuthenticate());
-        } else {
-          res.header(HeaderNames.RETRY_AFTER, "5");
-        }
+        res.header(challenge.responseHeader().getKey(), challenge.responseHeader().getValue());
         HttpResponses.error(
             res, Status.create(challenge.status()), challenge.error(), challenge.description());
       }

@@ -67,10 +67,11 @@ final class CanonicalPath {
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (c == '%') {
-        if (i + 2 >= raw.length() || hex(raw.charAt(i + 1)) < 0 || hex(raw.charAt(i + 2)) < 0) {
+        int decoded = PercentEncoding.decodedByteAt(raw, i);
+        if (decoded < 0) {
           return Optional.empty();
         }
-        bytes.write(hex(raw.charAt(i + 1)) * 16 + hex(raw.charAt(i + 2)));
+        bytes.write(decoded);
         i += 2;
       } else if (c > 0x7e || c < 0x21) {
         return Optional.empty();
@@ -111,15 +112,9 @@ final class CanonicalPath {
           || "-._~!$&'()*+,=:@".indexOf(c) >= 0) {
         out.append((char) c);
       } else {
-        out.append('%')
-            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+        PercentEncoding.appendEscaped(out, c);
       }
     }
     return out.toString();
-  }
-
-  private static int hex(char c) {
-    return Character.digit(c, 16);
   }
 }

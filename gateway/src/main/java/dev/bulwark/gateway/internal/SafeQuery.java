@@ -21,9 +21,7 @@ final class SafeQuery {
     for (int i = 0; i < rawQuery.length(); i++) {
       char c = rawQuery.charAt(i);
       if (c == '%') {
-        if (i + 2 >= rawQuery.length()
-            || Character.digit(rawQuery.charAt(i + 1), 16) < 0
-            || Character.digit(rawQuery.charAt(i + 2), 16) < 0) {
+        if (PercentEncoding.decodedByteAt(rawQuery, i) < 0) {
           return Optional.empty();
         }
         out.append(c);
@@ -34,7 +32,7 @@ final class SafeQuery {
         out.append(c);
       } else {
         for (byte b : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-          out.append('%').append(String.format("%02X", b & 0xff));
+          PercentEncoding.appendEscaped(out, b & 0xff);
         }
       }
     }

@@ -135,10 +135,13 @@ public final class AccessTokenVerifier {
   }
 
   private Optional<TokenVerification> checkLifetime(AccessToken token, Instant now) {
-    if (!now.isBefore(token.expiresAt().plus(clockSkew))) {
-      return Optional.of(reject(Reason.EXPIRED, "the token has expired"));
-    }
-    return Optional.empty();
+    return expired(token.expiresAt(), now)
+        ? Optional.of(reject(Reason.EXPIRED, "the token has expired"))
+        : Optional.empty();
+  }
+
+  private boolean expired(Instant expiresAt, Instant now) {
+    return !now.isBefore(expiresAt.plus(clockSkew));
   }
 
   private TokenVerification verifyUncached(String compact) {
@@ -233,7 +236,7 @@ public final class AccessTokenVerifier {
           "the token lacks a claim RFC 9068 requires (exp, iat, sub, jti, client_id)");
     }
     Instant now = clock.instant();
-    if (!now.isBefore(exp.toInstant().plus(clockSkew))) {
+    if (expired(exp.toInstant(), now)) {
       return reject(Reason.EXPIRED, "the token has expired");
     }
     Date nbf = claims.getNotBeforeTime();

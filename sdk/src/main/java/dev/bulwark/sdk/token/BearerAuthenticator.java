@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.sdk.token.TokenVerification.Rejected;
 import dev.bulwark.sdk.token.TokenVerification.Verified;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -124,6 +125,16 @@ public final class BearerAuthenticator {
         return reason.filter(r -> r == TokenVerification.Reason.KEYS_UNAVAILABLE).isPresent()
             ? 503
             : 401;
+      }
+
+      /**
+       * The response header that goes with {@link #status()}, as name and value: {@code
+       * WWW-Authenticate} with the challenge for 401, {@code Retry-After} for 503.
+       */
+      public Map.Entry<String, String> responseHeader() {
+        return status() == 401
+            ? Map.entry("WWW-Authenticate", wwwAuthenticate)
+            : Map.entry("Retry-After", "5");
       }
     }
   }
