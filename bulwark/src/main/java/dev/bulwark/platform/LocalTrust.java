@@ -2,8 +2,8 @@ package dev.bulwark.platform;
 
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.keys.SecretSealer;
-import dev.bulwark.runtime.tls.ReloadableKeyManager;
 import dev.bulwark.runtime.tls.TlsContexts;
+import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -2,7 +2,7 @@ package dev.bulwark.ca;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.bulwark.runtime.tls.CertifiedKey;
+import dev.bulwark.sdk.tls.CertifiedKey;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;

@@ -2,7 +2,7 @@ package dev.bulwark.ca;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bulwark.runtime.tls.CertifiedKey;
+import dev.bulwark.sdk.tls.CertifiedKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
-import dev.bulwark.runtime.tls.CertifiedKey;
-import dev.bulwark.runtime.tls.ReloadableKeyManager;
 import dev.bulwark.runtime.tls.TlsContexts;
 import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
+import dev.bulwark.sdk.tls.CertifiedKey;
+import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.bulwark.ca;
 
-import dev.bulwark.runtime.tls.CertifiedKey;
+import dev.bulwark.sdk.tls.CertifiedKey;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;

@@ -2,6 +2,7 @@ package dev.bulwark.runtime.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;

@@ -1,4 +1,4 @@
-package dev.bulwark.runtime.tls;
+package dev.bulwark.sdk.tls;
 
 import static java.util.Objects.requireNonNull;
 
