@@ -1,5 +1,7 @@
 /**
- * The central, tamper-evident audit log. The store and collector land with the audit issue; this
- * module exists so the dependency graph has its final shape from the start.
+ * Audit events: one schema for every security decision in the platform — who, what, the outcome and
+ * why, when, from where — and the {@link dev.bulwark.audit.AuditSink} components emit them to.
+ * Today events go to the {@code bulwark.audit} log; the central tamper-evident store and its
+ * collector will consume the same events.
  */
 package dev.bulwark.audit;
