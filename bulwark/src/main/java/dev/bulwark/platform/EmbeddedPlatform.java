@@ -106,7 +106,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
               identity.issuer(),
               identity.listenerJwksUri(),
               internalClient,
-              internalClient,
+              route -> internalClient,
               listener("gateway", 0, config, trust, metrics));
       running.push(gateway);
       components.put("gateway", gateway.url());

@@ -22,7 +22,7 @@ class ArchitectureTest {
   /** Each component's top-level package, and the components it may use. */
   private static final Map<String, Set<String>> ALLOWED =
       Map.of(
-          "runtime", Set.of("sdk"),
+          "runtime", Set.of("sdk", "audit"),
           "keys", Set.of(),
           "sdk", Set.of(),
           "policy", Set.of(),

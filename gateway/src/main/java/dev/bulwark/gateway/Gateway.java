@@ -9,6 +9,7 @@ import dev.bulwark.sdk.token.BearerAuthenticator;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -29,7 +30,7 @@ public final class Gateway implements AutoCloseable {
    * @param issuer the trusted token issuer
    * @param jwksUri where the issuer publishes its keys
    * @param issuerTls the TLS context for fetching keys
-   * @param upstreamTls the TLS context for calling upstreams
+   * @param upstreamTls the TLS context for calling each route's upstream
    */
   public static Gateway start(
       GatewaySettings settings,
@@ -37,7 +38,7 @@ public final class Gateway implements AutoCloseable {
       String issuer,
       URI jwksUri,
       SSLContext issuerTls,
-      SSLContext upstreamTls,
+      Function<Route, SSLContext> upstreamTls,
       HttpListener.Builder listener) {
     requireNonNull(settings, "settings");
     if (routes.isEmpty()) {

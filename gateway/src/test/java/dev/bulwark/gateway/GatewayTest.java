@@ -104,7 +104,7 @@ class GatewayTest {
             issuer.url().toString(),
             issuer.url().resolve("/jwks"),
             client,
-            client,
+            route -> client,
             listener("gateway"));
     http = HttpClient.newBuilder().sslContext(client).build();
     clientTls = client;

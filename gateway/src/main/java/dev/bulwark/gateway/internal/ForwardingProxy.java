@@ -26,10 +26,13 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,26 +92,35 @@ public final class ForwardingProxy {
       HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
 
   private final List<GuardedRoute> routes;
-  private final WebClient client;
+  private final Map<String, WebClient> clients = new HashMap<>();
 
+  /**
+   * A proxy for {@code routes}; each route's upstream is called with the TLS context {@code
+   * upstreamTls} gives for it, so each can pin the one workload identity it expects upstream.
+   */
   public ForwardingProxy(
-      List<GuardedRoute> routes, SSLContext upstreamTls, Duration upstreamTimeout) {
+      List<GuardedRoute> routes,
+      Function<Route, SSLContext> upstreamTls,
+      Duration upstreamTimeout) {
     this.routes = List.copyOf(routes);
-    this.client =
-        WebClient.builder()
-            .tls(
-                Tls.builder()
-                    .sslContext(upstreamTls)
-                    .sslParameters(TlsContexts.clientParameters())
-                    .build())
-            .connectTimeout(upstreamTimeout)
-            .readTimeout(upstreamTimeout)
-            .followRedirects(false)
-            // Keep-alive connections to the few upstreams are reused rather than re-handshaken.
-            .connectionCacheSize(256)
-            .socketOptions(o -> o.tcpNoDelay(true))
-            .shareConnectionCache(false)
-            .build();
+    for (GuardedRoute guarded : this.routes) {
+      clients.put(
+          guarded.route().name(),
+          WebClient.builder()
+              .tls(
+                  Tls.builder()
+                      .sslContext(upstreamTls.apply(guarded.route()))
+                      .sslParameters(TlsContexts.clientParameters())
+                      .build())
+              .connectTimeout(upstreamTimeout)
+              .readTimeout(upstreamTimeout)
+              .followRedirects(false)
+              // Keep-alive connections to the few upstreams are reused rather than re-handshaken.
+              .connectionCacheSize(256)
+              .socketOptions(o -> o.tcpNoDelay(true))
+              .shareConnectionCache(false)
+              .build());
+    }
   }
 
   /** Registers every route, and a JSON 404 for paths no route serves. */
@@ -159,7 +171,7 @@ public final class ForwardingProxy {
       ServerRequest req,
       ServerResponse res) {
     URI target = URI.create(route.upstream().toString() + pathAndQuery);
-    HttpClientRequest out = client.method(req.prologue().method()).uri(target);
+    HttpClientRequest out = clients.get(route.name()).method(req.prologue().method()).uri(target);
     Set<String> nominated = connectionNominated(req.headers());
     for (Header header : req.headers()) {
       String name = header.name().toLowerCase(Locale.ROOT);

@@ -2,9 +2,13 @@ package dev.bulwark.runtime.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
 import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
+import dev.bulwark.sdk.workload.PeerAuthorizer;
+import dev.bulwark.sdk.workload.SpiffeId;
 import io.helidon.common.tls.Tls;
 import io.helidon.common.tls.TlsClientAuth;
 import io.helidon.http.HeaderValues;
@@ -91,6 +95,8 @@ public final class HttpListener implements AutoCloseable {
     private long maxPayloadSize = 1024 * 1024;
     private boolean observabilityEndpoints = true;
     private boolean acceptCallerRequestIds = true;
+    private AuditSink audit = AuditSink.log();
+    private final List<PeerRule> peerRules = new ArrayList<>();
 
     private Builder(String component) {
       this.component = requireNonNull(component, "component");
@@ -132,6 +138,12 @@ public final class HttpListener implements AutoCloseable {
       return this;
     }
 
+    /** Where refused peers are reported (default: the audit log). */
+    public Builder audit(AuditSink audit) {
+      this.audit = requireNonNull(audit, "audit");
+      return this;
+    }
+
     public Builder maxPayloadSize(long bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("maxPayloadSize: " + bytes + " (expected: > 0)");
@@ -159,6 +171,16 @@ public final class HttpListener implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Requests whose path starts with {@code pathPrefix} are served only to the workloads {@code
+     * allowed} lets in, identified by the client certificate; others get 403 {@code
+     * forbidden_peer}. This narrows, per endpoint, what the listener's handshake already admits.
+     */
+    public Builder requirePeer(String pathPrefix, PeerAuthorizer allowed) {
+      peerRules.add(new PeerRule(requireNonNull(pathPrefix, "pathPrefix"), allowed));
+      return this;
+    }
+
     public HttpListener start() {
       if (sslContext == null) {
         throw new IllegalStateException(
@@ -181,6 +203,9 @@ public final class HttpListener implements AutoCloseable {
               .build();
       HttpRouting.Builder routing = HttpRouting.builder();
       routing.addFilter(this::observe);
+      if (!peerRules.isEmpty()) {
+        routing.addFilter(this::checkPeer);
+      }
       routing.error(Throwable.class, this::internalError);
       routing.error(HttpException.class, this::httpError);
       if (observabilityEndpoints) {
@@ -243,15 +268,45 @@ public final class HttpListener implements AutoCloseable {
             .record(nanos, TimeUnit.NANOSECONDS);
         // The path only: query strings can carry secrets, so they are never logged.
         ACCESS.info(
-            "{} {} {} {}ms peer={}",
+            "{} {} {} {}ms peer={} workload={}",
             method,
             req.path().path(),
             status,
             TimeUnit.NANOSECONDS.toMillis(nanos),
-            PeerAddress.of(req.remotePeer()));
+            PeerAddress.of(req.remotePeer()),
+            PeerWorkload.of(req.remotePeer()).map(Object::toString).orElse("-"));
         MDC.remove(RequestIds.MDC_KEY);
         MDC.remove("component");
       }
+    }
+
+    private void checkPeer(
+        io.helidon.webserver.http.FilterChain chain, RoutingRequest req, RoutingResponse res) {
+      String path = req.path().path();
+      for (PeerRule rule : peerRules) {
+        if (!path.startsWith(rule.pathPrefix())) {
+          continue;
+        }
+        Optional<SpiffeId> peer = PeerWorkload.of(req.remotePeer());
+        if (peer.isEmpty() || !rule.allowed().allows(peer.get())) {
+          String who = peer.map(Object::toString).orElse("a client without a workload certificate");
+          audit.emit(
+              AuditEvent.builder(component, "peer.authorize", AuditEvent.Outcome.DENIED)
+                  .workload(peer.map(Object::toString).orElse("-"))
+                  .resource(req.prologue().method().text() + " " + path)
+                  .reason(who + " is not allowed here (allowed: " + rule.allowed() + ")")
+                  .sourceAddress(PeerAddress.of(req.remotePeer()))
+                  .requestId(RequestIds.current().orElse("-"))
+                  .build());
+          HttpResponses.error(
+              res,
+              Status.FORBIDDEN_403,
+              "forbidden_peer",
+              "this workload may not call " + rule.pathPrefix());
+          return;
+        }
+      }
+      chain.proceed();
     }
 
     private void internalError(ServerRequest req, ServerResponse res, Throwable error) {
@@ -312,6 +367,12 @@ public final class HttpListener implements AutoCloseable {
     private void metrics(ServerRequest req, ServerResponse res) {
       res.header(HeaderValues.create("Content-Type", Metrics.CONTENT_TYPE));
       res.send(metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private record PeerRule(String pathPrefix, PeerAuthorizer allowed) {
+      PeerRule {
+        requireNonNull(allowed, "allowed");
+      }
     }
   }
 }
