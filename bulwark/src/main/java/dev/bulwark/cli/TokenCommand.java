@@ -6,18 +6,13 @@ import dev.bulwark.platform.UpManifest;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.tls.TlsContexts;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -102,7 +97,7 @@ final class TokenCommand implements Callable<Integer> {
         HttpClient.newBuilder()
             .sslContext(
                 TlsContexts.client(
-                    List.of(readCertificate(manifest.caCertificate())), Optional.empty()))
+                    OperatorConnection.certificates(manifest.caCertificate()), Optional.empty()))
             .connectTimeout(Duration.ofSeconds(5))
             .build()) {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -159,14 +154,5 @@ final class TokenCommand implements Callable<Integer> {
                     "use one of: "
                         + String.join(
                             ", ", all.stream().map(ClientCredential::clientId).toList())));
-  }
-
-  private static X509Certificate readCertificate(Path pem) {
-    try (InputStream in = Files.newInputStream(pem)) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    } catch (IOException | GeneralSecurityException e) {
-      throw new PlatformException(
-          "cannot read the CA certificate " + pem, "restart 'bulwark up' to recreate it");
-    }
   }
 }

@@ -85,8 +85,17 @@ public final class DataDirectory implements AutoCloseable {
     writePrivate(file, content.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Writes {@code content} to {@code file} with mode 0600, atomically. */
+  /**
+   * Writes {@code content} to {@code file} with mode 0600, atomically; missing parent folders are
+   * created with mode 0700.
+   */
   public static void writePrivate(Path file, byte[] content) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      Files.createDirectories(
+          parent,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
     Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(temporary);
     Files.createFile(

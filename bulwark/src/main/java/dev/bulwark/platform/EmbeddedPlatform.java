@@ -9,6 +9,8 @@ import dev.bulwark.gateway.Route;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.SecretSealer;
+import dev.bulwark.audit.AuditSink;
+import dev.bulwark.runtime.http.HealthCheck;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.storage.DatabaseSettings;
@@ -20,13 +22,19 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.bulwark.sdk.workload.PeerAuthorizer;
+import dev.bulwark.sdk.workload.SpiffeId;
+import dev.bulwark.sdk.workload.TrustDomain;
+import dev.bulwark.sdk.workload.WorkloadIdentity;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything {@code bulwark up} runs, in one process: identity, the two reference services and the
- * gateway in front of them, each on its own TLS 1.3 listener on loopback.
+ * Everything {@code bulwark up} runs, in one process: the workload CA, identity, the two reference
+ * services and the gateway in front of them, each on its own TLS 1.3 listener on loopback, each
+ * with its own SPIFFE identity. Every internal hop is mutual TLS with a checked peer identity.
  */
 public final class EmbeddedPlatform implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPlatform.class);
@@ -36,7 +44,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private final String issuer;
   private final URI gatewayUrl;
   private final BootstrapClients.Credentials credentials;
-  private final LocalTrust trust;
+  private final WorkloadTrust trust;
 
   private EmbeddedPlatform(
       Deque<AutoCloseable> running,
@@ -44,7 +52,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       String issuer,
       URI gatewayUrl,
       BootstrapClients.Credentials credentials,
-      LocalTrust trust) {
+      WorkloadTrust trust) {
     this.running = running;
     this.components = components;
     this.issuer = issuer;
@@ -61,42 +69,79 @@ public final class EmbeddedPlatform implements AutoCloseable {
       SecretSealer sealer = masterKey.sealer();
       Metrics metrics = Metrics.create();
       running.push(metrics);
-      BulwarkConfig.ServerSettings server = config.server();
-      LocalTrust trust =
-          LocalTrust.loadOrCreate(
-              data, sealer, server.bindAddress(), server.certificateTtl(), clock);
+      AuditSink audit = AuditSink.log();
+      WorkloadTrust trust =
+          WorkloadTrust.start(
+              config.ca(),
+              config.server().bindAddress(),
+              data,
+              sealer,
+              audit,
+              listener("ca", 5, config, metrics),
+              clock);
       running.push(trust);
-      SSLContext internalClient = trust.clientContext();
       Map<String, URI> components = new LinkedHashMap<>();
+      components.put("ca", trust.server().url());
+      TrustDomain domain = trust.trustDomain();
+      SpiffeId identityId = trust.id("identity");
+      SpiffeId gatewayId = trust.id("gateway");
+      SpiffeId operatorId = trust.id(WorkloadTrust.OPERATOR);
+      trust.attestOperator();
 
+      // Identity's token endpoint is public: clients without a workload certificate are served,
+      // but one that presents a certificate must present a valid SVID.
+      WorkloadIdentity identityWorkload = trust.attest("identity");
       IdentityProvider identity =
           IdentityProvider.start(
               config.identity(),
               DatabaseSettings.embedded(data.resolve("identity"), "identity"),
               sealer,
-              listener("identity", 1, config, trust, metrics),
+              listener("identity", 1, config, metrics)
+                  .tls(
+                      identityWorkload.serverContext(PeerAuthorizer.memberOf(domain)),
+                      ClientAuth.OPTIONAL)
+                  .healthCheck("workload_identity", health(identityWorkload)),
               clock);
       running.push(identity);
       components.put("identity", identity.url());
 
+      // Services take calls from the gateway alone; the operator may read health and metrics.
+      PeerAuthorizer serviceCallers = PeerAuthorizer.only(gatewayId, operatorId);
+      WorkloadIdentity paymentsWorkload = trust.attest("payments");
       ReferenceService payments =
           PaymentsService.start(
               serviceSettings(
-                  identity, PaymentsService.AUDIENCE, internalClient, config, data, "payments"),
-              listener("payments", 2, config, trust, metrics),
+                  identity,
+                  PaymentsService.AUDIENCE,
+                  paymentsWorkload.clientContext(PeerAuthorizer.only(identityId)),
+                  config,
+                  data,
+                  "payments"),
+              serviceListener("payments", 2, config, metrics, paymentsWorkload, serviceCallers)
+                  .requirePeer("/payments", PeerAuthorizer.only(gatewayId)),
               clock);
       running.push(payments);
       components.put("payments", payments.url());
 
+      WorkloadIdentity profilesWorkload = trust.attest("profiles");
       ReferenceService profiles =
           ProfilesService.start(
               serviceSettings(
-                  identity, ProfilesService.AUDIENCE, internalClient, config, data, "profiles"),
-              listener("profiles", 3, config, trust, metrics),
+                  identity,
+                  ProfilesService.AUDIENCE,
+                  profilesWorkload.clientContext(PeerAuthorizer.only(identityId)),
+                  config,
+                  data,
+                  "profiles"),
+              serviceListener("profiles", 3, config, metrics, profilesWorkload, serviceCallers)
+                  .requirePeer("/profiles", PeerAuthorizer.only(gatewayId)),
               clock);
       running.push(profiles);
       components.put("profiles", profiles.url());
 
+      WorkloadIdentity gatewayWorkload = trust.attest("gateway");
+      Map<String, SpiffeId> upstreams =
+          Map.of("payments", trust.id("payments"), "profiles", trust.id("profiles"));
       Gateway gateway =
           Gateway.start(
               config.gateway(),
@@ -105,19 +150,31 @@ public final class EmbeddedPlatform implements AutoCloseable {
                   new Route("profiles", "/profiles", profiles.url(), ProfilesService.AUDIENCE)),
               identity.issuer(),
               identity.listenerJwksUri(),
-              internalClient,
-              route -> internalClient,
-              listener("gateway", 0, config, trust, metrics));
+              gatewayWorkload.clientContext(PeerAuthorizer.only(identityId)),
+              // Each route's upstream must prove it is that service, not merely any workload.
+              route -> gatewayWorkload.clientContext(PeerAuthorizer.only(upstreams.get(route.name()))),
+              listener("gateway", 0, config, metrics)
+                  // The public edge: callers are authenticated by their tokens, not certificates.
+                  .tls(
+                      gatewayWorkload.serverContext(PeerAuthorizer.memberOf(domain)),
+                      ClientAuth.NONE));
       running.push(gateway);
       components.put("gateway", gateway.url());
 
-      HttpListener gatewayAdmin = listener("gateway-admin", 4, config, trust, metrics).start();
+      HttpListener gatewayAdmin =
+          serviceListener(
+                  "gateway-admin",
+                  4,
+                  config,
+                  metrics,
+                  gatewayWorkload,
+                  PeerAuthorizer.only(operatorId))
+              .start();
       running.push(gatewayAdmin);
       components.put("gateway-admin", gatewayAdmin.url());
 
       BootstrapClients.Credentials credentials =
           BootstrapClients.ensure(identity, data.resolve("bootstrap-credentials.sealed"), sealer);
-      trust.startRenewals();
       return new EmbeddedPlatform(
           running, components, identity.issuer(), gateway.url(), credentials, trust);
     } catch (RuntimeException e) {
@@ -131,7 +188,12 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return new UpManifest(
         issuer,
         gatewayUrl,
-        trust.certificateFile(),
+        trust.bundlePem(),
+        trust.trustDomain().name(),
+        new UpManifest.Operator(
+            trust.id(WorkloadTrust.OPERATOR).toString(),
+            trust.operatorCertificate(),
+            trust.operatorKey()),
         components,
         credentials.admin(),
         credentials.demoClients(),
@@ -165,13 +227,34 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   private static HttpListener.Builder listener(
-      String component, int offset, BulwarkConfig config, LocalTrust trust, Metrics metrics) {
+      String component, int offset, BulwarkConfig config, Metrics metrics) {
     int base = config.server().portBase();
     return HttpListener.builder(component)
         .host(config.server().bindAddress())
         .port(base == 0 ? 0 : base + offset)
-        .tls(trust.serverContext(component), ClientAuth.NONE)
         .metrics(metrics);
+  }
+
+  // An internal listener: mutual TLS, and only the workloads {@code callers} lets in complete the
+  // handshake.
+  private static HttpListener.Builder serviceListener(
+      String component,
+      int offset,
+      BulwarkConfig config,
+      Metrics metrics,
+      WorkloadIdentity workload,
+      PeerAuthorizer callers) {
+    return listener(component, offset, config, metrics)
+        .tls(workload.serverContext(callers), ClientAuth.REQUIRED)
+        .healthCheck("workload_identity", health(workload));
+  }
+
+  // An expired SVID is an outage: peers refuse this workload until the CA is reachable again.
+  private static HealthCheck health(WorkloadIdentity workload) {
+    return () ->
+        workload.status() == WorkloadIdentity.Status.EXPIRED
+            ? Optional.of("the workload certificate has expired")
+            : Optional.empty();
   }
 
   private static ServiceSettings serviceSettings(

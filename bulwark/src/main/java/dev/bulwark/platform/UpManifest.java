@@ -23,7 +23,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * @param issuer the token issuer
  * @param gatewayUrl the public entry point
- * @param caCertificate the PEM file that signs every listener's certificate
+ * @param caCertificate the PEM file of the trust bundle's roots, to which every listener's
+ *     certificate chains
+ * @param trustDomain the SPIFFE trust domain of every workload
+ * @param operator the operator's workload identity files, for the CLI and monitoring
  * @param components every listener by name
  * @param admin the administrator client
  * @param demoClients the demo clients
@@ -34,6 +37,8 @@ public record UpManifest(
     String issuer,
     URI gatewayUrl,
     Path caCertificate,
+    String trustDomain,
+    Operator operator,
     Map<String, URI> components,
     ClientCredential admin,
     List<ClientCredential> demoClients,
@@ -46,6 +51,8 @@ public record UpManifest(
     requireNonNull(issuer, "issuer");
     requireNonNull(gatewayUrl, "gatewayUrl");
     requireNonNull(caCertificate, "caCertificate");
+    requireNonNull(trustDomain, "trustDomain");
+    requireNonNull(operator, "operator");
     components = Map.copyOf(components);
     requireNonNull(admin, "admin");
     demoClients = List.copyOf(demoClients);
@@ -57,6 +64,11 @@ public record UpManifest(
     root.put("issuer", issuer);
     root.put("gateway_url", gatewayUrl.toString());
     root.put("ca_certificate", caCertificate.toString());
+    root.put("trust_domain", trustDomain);
+    root.putObject("operator")
+        .put("spiffe_id", operator.spiffeId())
+        .put("certificate", operator.certificate().toString())
+        .put("key", operator.key().toString());
     ObjectNode listeners = root.putObject("components");
     new java.util.TreeMap<>(components).forEach((name, url) -> listeners.put(name, url.toString()));
     root.set("admin", credentialJson(admin));
@@ -91,6 +103,11 @@ public record UpManifest(
           root.path("issuer").asString(),
           URI.create(root.path("gateway_url").asString()),
           Path.of(root.path("ca_certificate").asString()),
+          root.path("trust_domain").asString(),
+          new Operator(
+              root.path("operator").path("spiffe_id").asString(),
+              Path.of(root.path("operator").path("certificate").asString()),
+              Path.of(root.path("operator").path("key").asString())),
           components,
           credentialFrom(root.path("admin")),
           demos,
@@ -124,5 +141,17 @@ public record UpManifest(
             requireNonNull(node.path("client_secret").asString(null), "client_secret")),
         scopes,
         audiences);
+  }
+
+  /**
+   * The operator's workload identity: its SPIFFE ID and the PEM files of its certificate chain and
+   * private key (mode 0600), rewritten at every renewal.
+   */
+  public record Operator(String spiffeId, Path certificate, Path key) {
+    public Operator {
+      requireNonNull(spiffeId, "spiffeId");
+      requireNonNull(certificate, "certificate");
+      requireNonNull(key, "key");
+    }
   }
 }

@@ -8,7 +8,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -18,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -33,7 +31,6 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * #rejectUnknownKeys()}, so a misspelt key stops start-up instead of being silently ignored.
  */
 public final class ConfigSection {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private final String prefix;
   private final JsonNode node;
@@ -266,26 +263,9 @@ public final class ConfigSection {
   }
 
   private static Duration parseDuration(Raw raw) {
-    String text = raw.value().trim();
-    Matcher m = DURATION.matcher(text);
-    if (m.matches()) {
-      long amount;
-      try {
-        amount = Long.parseLong(m.group(1));
-      } catch (NumberFormatException e) {
-        throw raw.invalid("expected: a duration such as 500ms, 30s, 5m, 1h");
-      }
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      };
-    }
     try {
-      return Duration.parse(text);
-    } catch (DateTimeParseException e) {
+      return Durations.parse(raw.value());
+    } catch (IllegalArgumentException e) {
       throw raw.invalid("expected: a duration such as 500ms, 30s, 5m, 1h");
     }
   }
