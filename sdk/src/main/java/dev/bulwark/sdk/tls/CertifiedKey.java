@@ -15,6 +15,11 @@ public final class CertifiedKey {
   private final PrivateKey privateKey;
   private final List<X509Certificate> chain;
 
+  /**
+   * {@code privateKey} with {@code chain}, leaf first.
+   *
+   * @throws IllegalArgumentException if {@code chain} is empty
+   */
   public CertifiedKey(PrivateKey privateKey, List<X509Certificate> chain) {
     this.privateKey = requireNonNull(privateKey, "privateKey");
     this.chain = List.copyOf(requireNonNull(chain, "chain"));
@@ -23,18 +28,22 @@ public final class CertifiedKey {
     }
   }
 
+  /** The private key of the leaf certificate. */
   public PrivateKey privateKey() {
     return privateKey;
   }
 
+  /** The certificate chain, leaf first. */
   public List<X509Certificate> chain() {
     return chain;
   }
 
+  /** The certificate of the key. */
   public X509Certificate leaf() {
     return chain.get(0);
   }
 
+  /** When the leaf certificate expires. */
   public Instant notAfter() {
     return leaf().getNotAfter().toInstant();
   }

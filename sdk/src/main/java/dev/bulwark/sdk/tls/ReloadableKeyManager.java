@@ -23,6 +23,7 @@ public final class ReloadableKeyManager extends X509ExtendedKeyManager {
   private final AtomicReference<Generation> current;
   private final AtomicReference<Generation> previous = new AtomicReference<>();
 
+  /** A key manager presenting {@code initial} until the first {@link #update(CertifiedKey)}. */
   public ReloadableKeyManager(CertifiedKey initial) {
     this.current = new AtomicReference<>(new Generation(0, requireNonNull(initial, "initial")));
   }
@@ -35,28 +36,29 @@ public final class ReloadableKeyManager extends X509ExtendedKeyManager {
     current.set(new Generation(old.number() + 1, next));
   }
 
+  /** The key the next handshake presents. */
   public CertifiedKey current() {
     return current.get().key();
   }
 
   @Override
   public String[] getClientAliases(String keyType, Principal[] issuers) {
-    return new String[] {current.get().alias()};
+    return aliases(keyType);
   }
 
   @Override
   public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-    return current.get().alias();
+    return clientAlias(keyTypes);
   }
 
   @Override
   public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-    return current.get().alias();
+    return clientAlias(keyTypes);
   }
 
   @Override
   public String[] getServerAliases(String keyType, Principal[] issuers) {
-    return new String[] {current.get().alias()};
+    return aliases(keyType);
   }
 
   @Override
@@ -79,6 +81,24 @@ public final class ReloadableKeyManager extends X509ExtendedKeyManager {
   @Override
   public PrivateKey getPrivateKey(String alias) {
     return byAlias(alias).map(g -> g.key().privateKey()).orElse(null);
+  }
+
+  private String[] aliases(String keyType) {
+    Generation generation = current.get();
+    return matches(generation, keyType) ? new String[] {generation.alias()} : null;
+  }
+
+  private String clientAlias(String[] keyTypes) {
+    Generation generation = current.get();
+    if (keyTypes == null) {
+      return generation.alias();
+    }
+    for (String keyType : keyTypes) {
+      if (matches(generation, keyType)) {
+        return generation.alias();
+      }
+    }
+    return null;
   }
 
   private java.util.Optional<Generation> byAlias(String alias) {

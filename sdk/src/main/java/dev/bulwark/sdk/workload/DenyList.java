@@ -44,6 +44,7 @@ public final class DenyList {
    * @throws IllegalArgumentException if {@code json} is not such an object
    */
   public static DenyList parse(String json) {
+    requireNonNull(json, "json");
     try {
       Map<String, Object> object = JSONObjectUtils.parse(json);
       Set<SpiffeId> ids = new java.util.HashSet<>();
@@ -57,11 +58,18 @@ public final class DenyList {
       String[] serialStrings = JSONObjectUtils.getStringArray(object, "serials");
       if (serialStrings != null) {
         for (String serial : serialStrings) {
-          serialValues.add(new BigInteger(serial, 16));
+          BigInteger value = new BigInteger(serial, 16);
+          if (value.signum() <= 0) {
+            throw new IllegalArgumentException(
+                "deny list: serial " + serial + " (expected a positive hex number)");
+          }
+          serialValues.add(value);
         }
       }
-      Long sequence = JSONObjectUtils.getLong(object, "sequence");
-      return new DenyList(ids, serialValues, sequence == null ? 0 : sequence);
+      // JSONObjectUtils.getLong throws on an absent member rather than returning null.
+      long sequence =
+          object.get("sequence") == null ? 0 : JSONObjectUtils.getLong(object, "sequence");
+      return new DenyList(ids, serialValues, sequence);
     } catch (ParseException | NumberFormatException e) {
       throw new IllegalArgumentException("deny list: not valid: " + e.getMessage(), e);
     }
@@ -94,14 +102,17 @@ public final class DenyList {
     return Optional.empty();
   }
 
+  /** The revoked workloads. */
   public Set<SpiffeId> identities() {
     return identities;
   }
 
+  /** The serial numbers of the revoked certificates. */
   public Set<BigInteger> serials() {
     return serials;
   }
 
+  /** Grows with every change to the list, so a holder can tell a newer one from an older. */
   public long sequence() {
     return sequence;
   }

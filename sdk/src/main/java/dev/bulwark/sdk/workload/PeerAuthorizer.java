@@ -36,7 +36,8 @@ public interface PeerAuthorizer {
 
   /** Only the workloads named. */
   static PeerAuthorizer only(SpiffeId... allowed) {
-    return only(Set.of(allowed));
+    // Set.of would throw on a name given twice; Set.copyOf in the other overload tolerates it.
+    return only(java.util.Arrays.asList(allowed));
   }
 
   /** Any workload of {@code trustDomain}. */

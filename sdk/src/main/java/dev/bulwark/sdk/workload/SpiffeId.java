@@ -104,6 +104,7 @@ public final class SpiffeId {
     return Optional.of(parse(uris.get(0)));
   }
 
+  /** The trust domain the ID belongs to. */
   public TrustDomain trustDomain() {
     return trustDomain;
   }
@@ -118,6 +119,7 @@ public final class SpiffeId {
     return trustDomain.equals(domain);
   }
 
+  /** This ID as a URI, as an X.509-SVID carries it in its URI SAN. */
   public URI toUri() {
     return URI.create(toString());
   }

@@ -20,6 +20,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -34,6 +36,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class SpiffeTrustManager extends X509ExtendedTrustManager {
   private static final int DIGITAL_SIGNATURE = 0;
+  private static final int KEY_CERT_SIGN = 5;
+  private static final int CRL_SIGN = 6;
   private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
@@ -68,8 +72,24 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
    * @throws CertificateException with a message that says why the peer is refused
    */
   public SpiffeId verify(X509Certificate[] chain, Role role) throws CertificateException {
+    return verify(chain, role, Optional.empty());
+  }
+
+  private SpiffeId verify(X509Certificate[] chain, Role role, Optional<String> protocol)
+      throws CertificateException {
+    requireNonNull(role, "role");
     Optional<SpiffeId> id = Optional.empty();
     try {
+      // The contexts WorkloadTls hands out allow only TLS 1.3; this catches a context configured
+      // by hand with an older version, whose weaker handshake must not carry a workload identity.
+      if (protocol.isPresent() && !WorkloadTls.TLS_13.equals(protocol.get())) {
+        throw new CertificateException(
+            "the connection uses "
+                + protocol.get()
+                + " (only "
+                + WorkloadTls.TLS_13
+                + " is accepted)");
+      }
       if (chain == null || chain.length == 0) {
         throw new CertificateException("the peer presented no certificate");
       }
@@ -82,6 +102,11 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
       }
       SpiffeId peer =
           id.orElseThrow(() -> new CertificateException("the peer certificate names no SPIFFE ID"));
+      if (peer.path().isEmpty()) {
+        // X.509-SVID §3.1: only signing certificates name the bare trust domain.
+        throw new CertificateException(
+            "the peer certificate names " + peer + ", which has no path (not a workload)");
+      }
       TrustBundle trusted = bundle.get();
       if (!peer.memberOf(trusted.trustDomain())) {
         throw new CertificateException(
@@ -113,13 +138,13 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    verify(chain, Role.CLIENT);
+    verify(chain, Role.CLIENT, protocol(socket));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    verify(chain, Role.CLIENT);
+    verify(chain, Role.CLIENT, protocol(engine));
   }
 
   @Override
@@ -131,19 +156,31 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    verify(chain, Role.SERVER);
+    verify(chain, Role.SERVER, protocol(socket));
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    verify(chain, Role.SERVER);
+    verify(chain, Role.SERVER, protocol(engine));
   }
 
   /** The bundle's roots: a server names them when it asks the client for a certificate. */
   @Override
   public X509Certificate[] getAcceptedIssuers() {
     return bundle.get().authorities().toArray(X509Certificate[]::new);
+  }
+
+  private static Optional<String> protocol(Socket socket) {
+    return socket instanceof SSLSocket ssl
+        ? Optional.ofNullable(ssl.getHandshakeSession()).map(SSLSession::getProtocol)
+        : Optional.empty();
+  }
+
+  private static Optional<String> protocol(SSLEngine engine) {
+    return engine == null
+        ? Optional.empty()
+        : Optional.ofNullable(engine.getHandshakeSession()).map(SSLSession::getProtocol);
   }
 
   private static void checkLeaf(X509Certificate leaf, Role role) throws CertificateException {
@@ -153,6 +190,13 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     boolean[] usage = leaf.getKeyUsage();
     if (usage == null || !usage[DIGITAL_SIGNATURE]) {
       throw new CertificateException("the peer certificate lacks the digitalSignature key usage");
+    }
+    // X.509-SVID §5.2: a certificate that may sign certificates or CRLs is no leaf, whatever its
+    // basic constraints say.
+    if ((usage.length > KEY_CERT_SIGN && usage[KEY_CERT_SIGN])
+        || (usage.length > CRL_SIGN && usage[CRL_SIGN])) {
+      throw new CertificateException(
+          "the peer certificate may sign certificates or CRLs (keyCertSign/cRLSign), not an SVID");
     }
     List<String> extended;
     try {
@@ -208,7 +252,9 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
 
   /** The part the peer plays in the handshake. */
   public enum Role {
+    /** The side that opened the connection. */
     CLIENT,
+    /** The side that accepted the connection. */
     SERVER
   }
 
@@ -220,6 +266,7 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
    * @param reason why it was refused
    */
   public record PeerRefusal(Optional<SpiffeId> peer, Role role, String reason) {
+    /** A refusal; no component may be null. */
     public PeerRefusal {
       requireNonNull(peer, "peer");
       requireNonNull(role, "role");

@@ -100,10 +100,10 @@ public final class TrustBundle {
         if (!X509_SVID.equals(key.getKeyUse())) {
           continue;
         }
+        // X.509-SVID §6.2: an entry without x5c is ignored, and only the first x5c value counts.
         List<Base64> x5c = key.getX509CertChain();
-        if (x5c == null || x5c.size() != 1) {
-          throw new IllegalArgumentException(
-              "trust bundle: an x509-svid key must carry exactly one certificate in x5c");
+        if (x5c == null || x5c.isEmpty()) {
+          continue;
         }
         X509Certificate certificate = X509CertUtils.parse(x5c.get(0).decode());
         if (certificate == null) {
@@ -111,13 +111,17 @@ public final class TrustBundle {
         }
         authorities.add(certificate);
       }
-      Long sequence = JSONObjectUtils.getLong(object, "spiffe_sequence");
-      Long refresh = JSONObjectUtils.getLong(object, "spiffe_refresh_hint");
-      return of(
-          trustDomain,
-          authorities,
-          sequence == null ? 0 : sequence,
-          Duration.ofSeconds(refresh == null ? 300 : refresh));
+      // Both members are optional (SPIFFE Trust Domain and Bundle §4.1); JSONObjectUtils.getLong
+      // throws on an absent member rather than returning null.
+      long sequence =
+          object.get("spiffe_sequence") == null
+              ? 0
+              : JSONObjectUtils.getLong(object, "spiffe_sequence");
+      long refresh =
+          object.get("spiffe_refresh_hint") == null
+              ? 300
+              : JSONObjectUtils.getLong(object, "spiffe_refresh_hint");
+      return of(trustDomain, authorities, sequence, Duration.ofSeconds(refresh));
     } catch (ParseException e) {
       throw new IllegalArgumentException("trust bundle: not valid JSON: " + e.getMessage(), e);
     }
@@ -136,7 +140,10 @@ public final class TrustBundle {
     }
   }
 
-  /** This bundle in the SPIFFE JSON format. */
+  /**
+   * This bundle in the SPIFFE JSON format: one {@code x509-svid} key per authority, without a
+   * {@code kid} (X.509-SVID §6.1).
+   */
   public String toJson() {
     List<JWK> keys = new ArrayList<>();
     for (X509Certificate authority : authorities) {
@@ -147,11 +154,13 @@ public final class TrustBundle {
               case com.nimbusds.jose.jwk.ECKey ec ->
                   new com.nimbusds.jose.jwk.ECKey.Builder(ec)
                       .keyUse(X509_SVID)
+                      .keyID(null)
                       .x509CertSHA256Thumbprint(null)
                       .build();
               case com.nimbusds.jose.jwk.RSAKey rsa ->
                   new com.nimbusds.jose.jwk.RSAKey.Builder(rsa)
                       .keyUse(X509_SVID)
+                      .keyID(null)
                       .x509CertSHA256Thumbprint(null)
                       .build();
               default ->
@@ -175,10 +184,12 @@ public final class TrustBundle {
     return pem.toString();
   }
 
+  /** The trust domain whose SVIDs these authorities issue. */
   public TrustDomain trustDomain() {
     return trustDomain;
   }
 
+  /** The CA certificates, usually self-signed roots. */
   public List<X509Certificate> authorities() {
     return authorities;
   }

@@ -19,14 +19,55 @@ public final class WorkloadTls {
 
   private WorkloadTls() {}
 
-  /** A context presenting {@code keys}' certificate and verifying peers with {@code trust}. */
+  /**
+   * A context presenting {@code keys}' certificate and verifying peers with {@code trust}. The
+   * caller must apply {@link #serverParameters()} or {@link #clientParameters()} to every engine
+   * and socket; {@link #serverContext} and {@link #clientContext} do that themselves.
+   */
   public static SSLContext context(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
     requireNonNull(keys, "keys");
     requireNonNull(trust, "trust");
+    return initialized(keys, trust);
+  }
+
+  /**
+   * A server context presenting {@code keys}' certificate and requiring every client to present one
+   * that {@code trust} accepts. Its engines and sockets come with {@link #serverParameters()}
+   * applied, and sessions are never resumed, so each connection is verified against the trust
+   * bundle and deny list of the moment. A caller that sets its own parameters must keep TLS 1.3 and
+   * {@code needClientAuth}.
+   */
+  public static SSLContext serverContext(
+      X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
+    return new EnforcedSslContext(context(keys, trust), WorkloadTls::serverParameters);
+  }
+
+  /**
+   * A client context presenting {@code keys}' certificate when the server asks for one and
+   * verifying the server with {@code trust}. Its engines and sockets come with {@link
+   * #clientParameters()} applied, and sessions are never resumed.
+   */
+  public static SSLContext clientContext(
+      X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
+    return new EnforcedSslContext(context(keys, trust), WorkloadTls::clientParameters);
+  }
+
+  /** A client context that presents no certificate: for attesting, before there is an SVID. */
+  static SSLContext anonymousClientContext(X509ExtendedTrustManager trust) {
+    requireNonNull(trust, "trust");
+    return new EnforcedSslContext(initialized(null, trust), WorkloadTls::clientParameters);
+  }
+
+  // With no key manager JSSE presents no certificate; it does not fall back to the system key
+  // store (that happens only for SSLContext.getDefault()).
+  private static SSLContext initialized(
+      X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
     try {
       SSLContext context = SSLContext.getInstance(TLS_13);
       context.init(
-          new javax.net.ssl.KeyManager[] {keys}, new javax.net.ssl.TrustManager[] {trust}, null);
+          keys == null ? null : new javax.net.ssl.KeyManager[] {keys},
+          new javax.net.ssl.TrustManager[] {trust},
+          null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("TLS 1.3 is not available in this JDK: " + e.getMessage(), e);

@@ -33,34 +33,42 @@ public final class X509Svid {
     }
   }
 
+  /** The workload this SVID names. */
   public SpiffeId id() {
     return id;
   }
 
+  /** The private key with the certificate chain, as a key manager presents them. */
   public CertifiedKey key() {
     return key;
   }
 
+  /** The certificate chain, leaf first. */
   public List<X509Certificate> chain() {
     return key.chain();
   }
 
+  /** The SVID's own certificate. */
   public X509Certificate leaf() {
     return key.leaf();
   }
 
+  /** The leaf's serial number, as a deny list names it. */
   public BigInteger serialNumber() {
     return key.leaf().getSerialNumber();
   }
 
+  /** When the leaf becomes valid. */
   public Instant notBefore() {
     return key.leaf().getNotBefore().toInstant();
   }
 
+  /** When the leaf expires. */
   public Instant notAfter() {
     return key.notAfter();
   }
 
+  /** From {@link #notBefore()} to {@link #notAfter()}. */
   public Duration lifetime() {
     return Duration.between(notBefore(), notAfter());
   }

@@ -46,6 +46,17 @@ class ReloadableKeyManagerTest {
     assertThat(keys.chooseEngineServerAlias("RSA", null, null)).isNull();
   }
 
+  @Test
+  void offersItsKeyToAServerOnlyForAKeyTypeItCanSignWith() throws Exception {
+    ReloadableKeyManager keys = new ReloadableKeyManager(selfSigned());
+
+    assertThat(keys.chooseEngineClientAlias(new String[] {"RSA", "EC"}, null, null))
+        .isEqualTo("generation-0");
+    assertThat(keys.chooseClientAlias(new String[] {"RSA"}, null, null)).isNull();
+    assertThat(keys.getClientAliases("EC", null)).containsExactly("generation-0");
+    assertThat(keys.getServerAliases("RSA", null)).isNull();
+  }
+
   // A throwaway certificate from the JDK alone: this module does not depend on the CA.
   private static CertifiedKey selfSigned() throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
