@@ -113,8 +113,7 @@ final class OperatorConnection {
   private CertifiedKey operatorKey() {
     UpManifest.Operator operator = manifest.operator();
     try (PEMParser parser =
-        new PEMParser(
-            new StringReader(Files.readString(operator.key(), StandardCharsets.UTF_8)))) {
+        new PEMParser(new StringReader(Files.readString(operator.key(), StandardCharsets.UTF_8)))) {
       Object parsed = parser.readObject();
       if (!(parsed instanceof PrivateKeyInfo info)) {
         throw new PlatformException(

@@ -59,9 +59,7 @@ public record BulwarkConfig(
   /** A copy with the port base replaced (the {@code --port-base} flag wins over the file). */
   public BulwarkConfig withPortBase(int portBase) {
     return new BulwarkConfig(
-        new ServerSettings(server.bindAddress(), portBase), ca, identity,
-        gateway,
-        log);
+        new ServerSettings(server.bindAddress(), portBase), ca, identity, gateway, log);
   }
 
   /**
@@ -119,7 +117,10 @@ public record BulwarkConfig(
           section.duration(
               "svid_ttl", Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofDays(7)),
           section.duration(
-              "join_token_ttl", Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofHours(24)));
+              "join_token_ttl",
+              Duration.ofMinutes(10),
+              Duration.ofSeconds(1),
+              Duration.ofHours(24)));
     }
   }
 

@@ -91,8 +91,7 @@ public final class CaHierarchy {
           "a CA already exists in " + directory,
           "use 'bulwark ca rotate-root' to replace its root, or another --data directory");
     }
-    CertificateAuthority root =
-        CertificateAuthority.createRoot(trustDomain, ROOT_LIFETIME, clock);
+    CertificateAuthority root = CertificateAuthority.createRoot(trustDomain, ROOT_LIFETIME, clock);
     CaHierarchy empty =
         new CaHierarchy(
             directory, Optional.of(sealer), clock, trustDomain, 0, List.of(), List.of());
@@ -118,8 +117,8 @@ public final class CaHierarchy {
   }
 
   /**
-   * Loads the hierarchy for reading only: certificates, the bundle, {@link #describe}; opening a key
-   * fails. Needs no master key, so it works beside a running {@code bulwark up}.
+   * Loads the hierarchy for reading only: certificates, the bundle, {@link #describe}; opening a
+   * key fails. Needs no master key, so it works beside a running {@code bulwark up}.
    */
   public static CaHierarchy inspect(Path directory, Clock clock) {
     return load(directory, Optional.empty(), clock);
@@ -244,7 +243,8 @@ public final class CaHierarchy {
     Root root = roots.get(roots.size() - 1);
     CertificateAuthority authority = openRoot(root, rootKey);
     List<Intermediate> next = new ArrayList<>(intermediates);
-    next.add(storeIntermediate(authority.issueIntermediate(INTERMEDIATE_LIFETIME), clock.instant()));
+    next.add(
+        storeIntermediate(authority.issueIntermediate(INTERMEDIATE_LIFETIME), clock.instant()));
     CaHierarchy rotated =
         new CaHierarchy(directory, sealer, clock, trustDomain, baseSequence, roots, next);
     rotated.save();
@@ -259,8 +259,7 @@ public final class CaHierarchy {
     if (overlap.isNegative()) {
       throw new IllegalArgumentException("overlap: " + overlap + " (expected >= 0)");
     }
-    CertificateAuthority root =
-        CertificateAuthority.createRoot(trustDomain, ROOT_LIFETIME, clock);
+    CertificateAuthority root = CertificateAuthority.createRoot(trustDomain, ROOT_LIFETIME, clock);
     List<Root> nextRoots = new ArrayList<>(roots);
     nextRoots.add(storeRoot(root, rootKeyOut));
     List<Intermediate> next = new ArrayList<>(intermediates);
@@ -332,7 +331,9 @@ public final class CaHierarchy {
 
   private boolean issuedBy(Intermediate intermediate, Root root) {
     X509Certificate certificate = readCertificateUnchecked(intermediate.certificate());
-    if (!certificate.getIssuerX500Principal().equals(root.certificate().getSubjectX500Principal())) {
+    if (!certificate
+        .getIssuerX500Principal()
+        .equals(root.certificate().getSubjectX500Principal())) {
       return false;
     }
     try {

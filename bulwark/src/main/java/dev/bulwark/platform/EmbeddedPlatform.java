@@ -1,5 +1,6 @@
 package dev.bulwark.platform;
 
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.examples.ReferenceService;
 import dev.bulwark.examples.ServiceSettings;
 import dev.bulwark.examples.payments.PaymentsService;
@@ -9,12 +10,16 @@ import dev.bulwark.gateway.Route;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.SecretSealer;
-import dev.bulwark.audit.AuditSink;
 import dev.bulwark.runtime.http.HealthCheck;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.storage.DatabaseSettings;
 import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
+import dev.bulwark.sdk.workload.PeerAuthorizer;
+import dev.bulwark.sdk.workload.SpiffeId;
+import dev.bulwark.sdk.workload.TrustDomain;
+import dev.bulwark.sdk.workload.WorkloadIdentity;
+import dev.bulwark.sdk.workload.WorkloadTls;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -23,10 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.bulwark.sdk.workload.PeerAuthorizer;
-import dev.bulwark.sdk.workload.SpiffeId;
-import dev.bulwark.sdk.workload.TrustDomain;
-import dev.bulwark.sdk.workload.WorkloadIdentity;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,9 +98,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
               DatabaseSettings.embedded(data.resolve("identity"), "identity"),
               sealer,
               listener("identity", 1, config, metrics)
-                  .tls(
-                      identityWorkload.serverContext(PeerAuthorizer.memberOf(domain)),
-                      ClientAuth.OPTIONAL)
+                  .tls(publicContext(identityWorkload, domain), ClientAuth.OPTIONAL)
                   .healthCheck("workload_identity", health(identityWorkload)),
               clock);
       running.push(identity);
@@ -152,12 +151,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
               identity.listenerJwksUri(),
               gatewayWorkload.clientContext(PeerAuthorizer.only(identityId)),
               // Each route's upstream must prove it is that service, not merely any workload.
-              route -> gatewayWorkload.clientContext(PeerAuthorizer.only(upstreams.get(route.name()))),
+              route ->
+                  gatewayWorkload.clientContext(PeerAuthorizer.only(upstreams.get(route.name()))),
               listener("gateway", 0, config, metrics)
                   // The public edge: callers are authenticated by their tokens, not certificates.
-                  .tls(
-                      gatewayWorkload.serverContext(PeerAuthorizer.memberOf(domain)),
-                      ClientAuth.NONE));
+                  .tls(publicContext(gatewayWorkload, domain), ClientAuth.NONE));
       running.push(gateway);
       components.put("gateway", gateway.url());
 
@@ -247,6 +245,13 @@ public final class EmbeddedPlatform implements AutoCloseable {
     return listener(component, offset, config, metrics)
         .tls(workload.serverContext(callers), ClientAuth.REQUIRED)
         .healthCheck("workload_identity", health(workload));
+  }
+
+  // A listener that outside clients reach too: it presents the SVID, and the listener's own
+  // parameters decide whether a client certificate is asked for.
+  private static SSLContext publicContext(WorkloadIdentity workload, TrustDomain domain) {
+    return WorkloadTls.context(
+        workload.keyManager(), workload.trustManager(PeerAuthorizer.memberOf(domain)));
   }
 
   // An expired SVID is an outage: peers refuse this workload until the CA is reachable again.

@@ -44,6 +44,7 @@ public final class WorkloadTrust implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadTrust.class);
   private static final Duration ATTESTATION_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration HIERARCHY_CHECK = Duration.ofSeconds(30);
+
   /** The workload path of the operator identity that CLI and monitoring use. */
   static final String OPERATOR = "operator";
 
@@ -168,10 +169,7 @@ public final class WorkloadTrust implements AutoCloseable {
     SpiffeId id = id(component);
     JoinToken token =
         server.createJoinToken(
-            id,
-            settings.listenerDnsNames(),
-            settings.listenerAddresses(),
-            Duration.ofMinutes(1));
+            id, settings.listenerDnsNames(), settings.listenerAddresses(), Duration.ofMinutes(1));
     try {
       WorkloadIdentity identity =
           WorkloadIdentity.builder()

@@ -25,18 +25,27 @@ import javax.net.ssl.TrustManager;
  * client certificate required. A plain context leaves both to every caller, and a caller who
  * forgets gets TLS 1.2 and, on a server, clients that need not authenticate at all.
  *
- * <p>It also turns session resumption off: a resumed TLS 1.3 session skips the certificate
- * exchange, so neither a renewed certificate nor a revocation would reach the trust manager.
+ * <p>Session resumption is off unless a window is given: a resumed TLS 1.3 session skips the
+ * certificate exchange, so neither a renewed certificate nor a revocation reaches the trust manager
+ * until the window has passed.
  */
 final class EnforcedSslContext extends SSLContext {
   // JSSE issues no TLS 1.3 session tickets, and discards the tickets it receives, when the session
   // timeout exceeds the longest ticket lifetime TLS 1.3 allows (RFC 8446 §4.6.1: seven days).
   private static final int NO_TICKETS = 7 * 24 * 60 * 60 + 1;
 
-  EnforcedSslContext(SSLContext delegate, Supplier<SSLParameters> parameters) {
+  EnforcedSslContext(
+      SSLContext delegate, Supplier<SSLParameters> parameters, java.time.Duration resumption) {
     super(new Spi(delegate, parameters), delegate.getProvider(), delegate.getProtocol());
-    delegate.getServerSessionContext().setSessionTimeout(NO_TICKETS);
-    delegate.getClientSessionContext().setSessionTimeout(NO_TICKETS);
+    if (resumption.isNegative() || resumption.compareTo(java.time.Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "resumption window: " + resumption + " (expected from 0 (off) to 1 hour)");
+    }
+    // The session timeout is the ticket lifetime the server announces and the longest a client
+    // keeps a session for resumption.
+    int timeout = resumption.isZero() ? NO_TICKETS : (int) Math.max(1, resumption.toSeconds());
+    delegate.getServerSessionContext().setSessionTimeout(timeout);
+    delegate.getClientSessionContext().setSessionTimeout(timeout);
   }
 
   private static final class Spi extends SSLContextSpi {

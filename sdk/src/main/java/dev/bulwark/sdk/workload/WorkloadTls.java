@@ -3,6 +3,7 @@ package dev.bulwark.sdk.workload;
 import static java.util.Objects.requireNonNull;
 
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -39,7 +40,19 @@ public final class WorkloadTls {
    */
   public static SSLContext serverContext(
       X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
-    return new EnforcedSslContext(context(keys, trust), WorkloadTls::serverParameters);
+    return serverContext(keys, trust, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #serverContext(X509ExtendedKeyManager, X509ExtendedTrustManager)}, but a client may
+   * resume a session within {@code resumptionWindow} (at most an hour) without a new certificate
+   * check: faster reconnects, at the price of a revocation or renewal taking up to the window to
+   * reach connections resumed meanwhile. Keep it no longer than the deny list's refresh interval.
+   */
+  public static SSLContext serverContext(
+      X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, Duration resumptionWindow) {
+    return new EnforcedSslContext(
+        context(keys, trust), WorkloadTls::serverParameters, resumptionWindow);
   }
 
   /**
@@ -49,13 +62,25 @@ public final class WorkloadTls {
    */
   public static SSLContext clientContext(
       X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
-    return new EnforcedSslContext(context(keys, trust), WorkloadTls::clientParameters);
+    return clientContext(keys, trust, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #clientContext(X509ExtendedKeyManager, X509ExtendedTrustManager)}, resuming sessions
+   * within {@code resumptionWindow}; see {@link #serverContext(X509ExtendedKeyManager,
+   * X509ExtendedTrustManager, Duration)}.
+   */
+  public static SSLContext clientContext(
+      X509ExtendedKeyManager keys, X509ExtendedTrustManager trust, Duration resumptionWindow) {
+    return new EnforcedSslContext(
+        context(keys, trust), WorkloadTls::clientParameters, resumptionWindow);
   }
 
   /** A client context that presents no certificate: for attesting, before there is an SVID. */
   static SSLContext anonymousClientContext(X509ExtendedTrustManager trust) {
     requireNonNull(trust, "trust");
-    return new EnforcedSslContext(initialized(null, trust), WorkloadTls::clientParameters);
+    return new EnforcedSslContext(
+        initialized(null, trust), WorkloadTls::clientParameters, Duration.ZERO);
   }
 
   // With no key manager JSSE presents no certificate; it does not fall back to the system key

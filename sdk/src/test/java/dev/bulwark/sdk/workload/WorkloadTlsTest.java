@@ -254,6 +254,39 @@ class WorkloadTlsTest {
   }
 
   @Test
+  void withinAResumptionWindowReconnectsSkipTheCertificateCheck() throws Exception {
+    AtomicInteger checks = new AtomicInteger();
+    server =
+        new Server(
+            WorkloadTls.serverContext(
+                new ReloadableKeyManager(serverSvid.key()),
+                trust(peer -> checks.incrementAndGet() > 0 && peer.equals(clientId)),
+                Duration.ofMinutes(1)));
+    SSLContext context =
+        WorkloadTls.clientContext(
+            new ReloadableKeyManager(clientSvid.key()),
+            trust(PeerAuthorizer.only(serverId)),
+            Duration.ofMinutes(1));
+
+    for (int i = 0; i < 3; i++) {
+      try (SSLSocket socket = connect(context)) {
+        // The ticket arrives after the handshake; an exchange makes sure the client has it.
+        assertThat(exchange(socket, "ping")).isEqualTo("echo:ping");
+      }
+    }
+
+    // One full handshake; the other two resumed, which is what the window trades for speed.
+    assertThat(checks).hasValue(1);
+    assertThatThrownBy(
+            () ->
+                WorkloadTls.serverContext(
+                    new ReloadableKeyManager(serverSvid.key()),
+                    trust(PeerAuthorizer.only(clientId)),
+                    Duration.ofHours(2)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void theEnforcedContextsDefaultToTls13AndARequiredClientCertificate() {
     SSLContext serverContext =
         WorkloadTls.serverContext(
