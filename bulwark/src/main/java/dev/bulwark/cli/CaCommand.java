@@ -165,8 +165,7 @@ final class CaCommand implements Callable<Integer> {
     @Option(
         names = "--ttl",
         paramLabel = "DURATION",
-        defaultValue = "10m",
-        description = "How long the token stays valid (default: ${DEFAULT-VALUE}; at most 24h).")
+        description = "How long the token stays valid (default: ca.join_token_ttl; at most 24h).")
     String ttl;
 
     @Option(
@@ -187,7 +186,7 @@ final class CaCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       SpiffeId id = spiffeId(spiffeId);
-      Duration lifetime = duration("--ttl", ttl);
+      Optional<Duration> lifetime = Optional.ofNullable(ttl).map(t -> duration("--ttl", t));
       for (String address : addresses) {
         try {
           InetAddress.ofLiteral(address);
@@ -198,7 +197,7 @@ final class CaCommand implements Callable<Integer> {
       }
       OperatorConnection connection = new OperatorConnection(options.data);
       ObjectNode body = Json.object().put("spiffe_id", id.toString());
-      body.put("ttl_seconds", lifetime.toSeconds());
+      lifetime.ifPresent(t -> body.put("ttl_seconds", t.toSeconds()));
       ArrayNode dns = body.putArray("dns_names");
       dnsNames.forEach(dns::add);
       ArrayNode ips = body.putArray("ip_addresses");

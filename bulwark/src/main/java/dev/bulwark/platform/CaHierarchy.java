@@ -217,7 +217,19 @@ public final class CaHierarchy {
         current.add(root.certificate());
       }
     }
-    return TrustBundle.of(trustDomain, current, baseSequence + retired, Duration.ofMinutes(1));
+    return TrustBundle.of(
+        trustDomain, current, baseSequence + retired, refreshInterval(svidTtl));
+  }
+
+  /**
+   * How often workloads fetch the bundle and deny list: a minute, or a quarter of the SVID lifetime
+   * if that is shorter, so a revocation reaches every workload well within one lifetime.
+   */
+  public static Duration refreshInterval(Duration svidTtl) {
+    Duration quarter = svidTtl.dividedBy(4);
+    return quarter.compareTo(Duration.ofMinutes(1)) < 0
+        ? (quarter.isZero() ? Duration.ofSeconds(1) : quarter)
+        : Duration.ofMinutes(1);
   }
 
   /** Writes the bundle's roots to {@code ca.pem}, if they differ from what is there. */

@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class WorkloadTrust implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadTrust.class);
   private static final Duration ATTESTATION_TIMEOUT = Duration.ofSeconds(20);
-  private static final Duration HIERARCHY_CHECK = Duration.ofSeconds(30);
 
   /** The workload path of the operator identity that CLI and monitoring use. */
   static final String OPERATOR = "operator";
@@ -144,11 +143,9 @@ public final class WorkloadTrust implements AutoCloseable {
             clock);
     WorkloadTrust trust =
         new WorkloadTrust(hierarchy, server, settings, data, audit, intermediate, clock);
+    long check = CaHierarchy.refreshInterval(config.svidTtl()).toMillis();
     trust.checks.scheduleWithFixedDelay(
-        trust::followHierarchy,
-        HIERARCHY_CHECK.toMillis(),
-        HIERARCHY_CHECK.toMillis(),
-        TimeUnit.MILLISECONDS);
+        trust::followHierarchy, check, check, TimeUnit.MILLISECONDS);
     return trust;
   }
 

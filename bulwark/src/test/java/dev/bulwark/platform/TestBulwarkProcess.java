@@ -25,6 +25,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import dev.bulwark.sdk.tls.CertifiedKey;
+import dev.bulwark.sdk.tls.ReloadableKeyManager;
+import dev.bulwark.sdk.workload.Attestation;
+import dev.bulwark.sdk.workload.SpiffeId;
+import dev.bulwark.sdk.workload.TrustBundle;
+import dev.bulwark.sdk.workload.TrustDomain;
+import dev.bulwark.sdk.workload.WorkloadIdentity;
+import dev.bulwark.sdk.workload.WorkloadIdentityException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -73,7 +81,7 @@ final class TestBulwarkProcess implements AutoCloseable {
   }
 
   /**
-   * A base port N such that N..N+4 are free now, for tests that need the same ports (and so the
+   * A base port N such that N..N+5 are free now, for tests that need the same ports (and so the
    * same issuer URL) across a restart.
    */
   static int freePortBase() throws IOException {
@@ -81,7 +89,7 @@ final class TestBulwarkProcess implements AutoCloseable {
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = 20_000 + random.nextInt(30_000);
       boolean free = true;
-      for (int port = base; port <= base + 4 && free; port++) {
+      for (int port = base; port <= base + 5 && free; port++) {
         try (java.net.ServerSocket socket =
             new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
           socket.setReuseAddress(true);
@@ -93,7 +101,7 @@ final class TestBulwarkProcess implements AutoCloseable {
         return base;
       }
     }
-    throw new IOException("no five consecutive free loopback ports found");
+    throw new IOException("no six consecutive free loopback ports found");
   }
 
   /** Starts {@code bulwark up} with {@code --port-base portBase}; waits until up.json exists. */
@@ -151,15 +159,115 @@ final class TestBulwarkProcess implements AutoCloseable {
       Thread.sleep(50);
     }
     manifest = Json.MAPPER.readTree(Files.readString(file));
-    tls = TlsContexts.client(List.of(caCertificate()), Optional.empty());
+    tls = TlsContexts.client(bundleRoots(), Optional.empty());
     http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
+  /** The trust bundle's roots, from the PEM file up.json names. */
+  List<X509Certificate> bundleRoots() {
+    return certificates(Path.of(manifest.path("ca_certificate").asString()));
+  }
+
   X509Certificate caCertificate() {
-    try (InputStream in =
-        Files.newInputStream(Path.of(manifest.path("ca_certificate").asString()))) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    return bundleRoots().get(0);
+  }
+
+  /**
+   * A client context presenting the operator's current SVID (read from its files now: they are
+   * rewritten at every renewal) and trusting the bundle.
+   */
+  SSLContext operatorTls() {
+    return TlsContexts.client(bundleRoots(), Optional.of(new ReloadableKeyManager(operatorKey())));
+  }
+
+  /** The operator's current certificate and key, as the files hold them now. */
+  CertifiedKey operatorKey() {
+    JsonNode operator = manifest.path("operator");
+    try (org.bouncycastle.openssl.PEMParser parser =
+        new org.bouncycastle.openssl.PEMParser(
+            Files.newBufferedReader(Path.of(operator.path("key").asString())))) {
+      java.security.PrivateKey key =
+          new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter()
+              .getPrivateKey(
+                  (org.bouncycastle.asn1.pkcs.PrivateKeyInfo) parser.readObject());
+      return new CertifiedKey(
+          key, certificates(Path.of(operator.path("certificate").asString())));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An HTTP client calling as the operator; a new one each time, with the current SVID. */
+  HttpClient operatorHttp() {
+    return HttpClient.newBuilder()
+        .sslContext(operatorTls())
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  static List<X509Certificate> certificates(Path pem) {
+    try (InputStream in = Files.newInputStream(pem)) {
+      List<X509Certificate> certificates = new ArrayList<>();
+      for (java.security.cert.Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        certificates.add((X509Certificate) certificate);
+      }
+      return certificates;
     } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A workload identity for {@code spiffeId}, obtained as any workload would: a join token from
+   * {@code bulwark ca join-token} (the operator's privilege), redeemed at the CA over the network.
+   */
+  WorkloadIdentity attest(String spiffeId) throws IOException, InterruptedException {
+    Result token =
+        run(
+            data.getParent(),
+            Map.of(),
+            "ca",
+            "join-token",
+            "--data",
+            data.toString(),
+            "--spiffe-id",
+            spiffeId,
+            "--ttl",
+            "1m");
+    if (token.exitCode() != 0) {
+      throw new IllegalStateException("join-token failed: " + token.stderr());
+    }
+    TrustDomain domain = TrustDomain.of(manifest.path("trust_domain").asString());
+    try {
+      return WorkloadIdentity.builder()
+          .caUrl(URI.create(manifest.path("components").path("ca").asString()))
+          .caId(SpiffeId.of(domain, "/bulwark/ca"))
+          .bundle(TrustBundle.of(domain, bundleRoots(), 0, Duration.ofSeconds(5)))
+          .attestation(Attestation.joinToken(token.stdout().trim()))
+          .start(Duration.ofSeconds(20));
+    } catch (WorkloadIdentityException e) {
+      throw new IllegalStateException("attestation failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** An HTTP client presenting {@code workload}'s SVID and trusting the bundle. */
+  HttpClient httpAs(WorkloadIdentity workload) {
+    return HttpClient.newBuilder()
+        .sslContext(
+            TlsContexts.client(bundleRoots(), Optional.of(workload.keyManager())))
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  /** Sends {@code request} with {@code client}; an IOException (e.g. a refused handshake) is thrown unchecked. */
+  static HttpResponse<String> send(HttpClient client, HttpRequest request) {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
   }
@@ -234,14 +342,7 @@ final class TestBulwarkProcess implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return send(http, request);
   }
 
   String logs() throws IOException {

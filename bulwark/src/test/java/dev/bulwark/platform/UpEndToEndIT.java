@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.runtime.http.Json;
+import dev.bulwark.sdk.workload.WorkloadIdentity;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import HttpClient;
+import HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,30 +134,40 @@ class UpEndToEndIT {
   }
 
   @Test
-  void servicePortWithoutTokenIsRefused() {
-    HttpResponse<String> payments =
-        bulwark.get(bulwark.component("payments", "/payments"), Optional.empty());
-    HttpResponse<String> profiles =
-        bulwark.get(bulwark.component("profiles", "/profiles/me"), Optional.empty());
-
-    assertThat(payments.statusCode()).isEqualTo(401);
-    assertThat(profiles.statusCode()).isEqualTo(401);
+  void servicePortRefusesAClientWithoutAWorkloadCertificate() {
+    assertThatThrownBy(
+            () -> bulwark.get(bulwark.component("payments", "/payments"), Optional.empty()))
+        .isInstanceOf(java.io.UncheckedIOException.class);
+    assertThatThrownBy(
+            () -> bulwark.get(bulwark.component("profiles", "/profiles/me"), Optional.empty()))
+        .isInstanceOf(java.io.UncheckedIOException.class);
   }
 
   @Test
-  void servicePortVerifiesTokensItself() {
-    String profilesOnly = bulwark.token("demo-shop", Optional.of("urn:bulwark:profiles"));
+  void servicePortVerifiesTokensItselfEvenFromTheGatewaysIdentity() throws Exception {
+    // Zero trust: a caller holding the gateway's own identity still needs a valid token.
+    try (WorkloadIdentity gateway = bulwark.attest("spiffe://bulwark.local/bulwark/gateway")) {
+      HttpClient asGateway = bulwark.httpAs(gateway);
+      String profilesOnly = bulwark.token("demo-shop", Optional.of("urn:bulwark:profiles"));
 
-    assertThat(
-            bulwark
-                .get(bulwark.component("payments", "/payments"), Optional.of(shopToken))
-                .statusCode())
-        .isEqualTo(200);
-    assertThat(
-            bulwark
-                .get(bulwark.component("payments", "/payments"), Optional.of(profilesOnly))
-                .statusCode())
-        .isEqualTo(401);
+      assertThat(call(asGateway, bulwark.component("payments", "/payments"), Optional.empty()))
+          .isEqualTo(401);
+      assertThat(call(asGateway, bulwark.component("profiles", "/profiles/me"), Optional.empty()))
+          .isEqualTo(401);
+      assertThat(call(asGateway, bulwark.component("payments", "/payments"), Optional.of(shopToken)))
+          .isEqualTo(200);
+      assertThat(
+              call(asGateway, bulwark.component("payments", "/payments"), Optional.of(profilesOnly)))
+          .isEqualTo(401);
+    }
+  }
+
+  private static int call(
+      HttpClient client, java.net.URI uri, Optional<String> bearer) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(10));
+    bearer.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return TestBulwarkProcess.send(client, request.build()).statusCode();
   }
 
   @Test
@@ -300,12 +311,21 @@ class UpEndToEndIT {
 
   @Test
   void healthAndMetricsAnswerOnEveryComponent() {
-    for (String component : new String[] {"identity", "payments", "profiles", "gateway-admin"}) {
+    HttpClient operator = bulwark.operatorHttp();
+    for (String component :
+        new String[] {"identity", "payments", "profiles", "gateway-admin", "ca"}) {
       HttpResponse<String> health =
-          bulwark.get(bulwark.component(component, "/health"), Optional.empty());
+          TestBulwarkProcess.send(
+              operator,
+              HttpRequest.newBuilder(bulwark.component(component, "/health")).build());
       assertThat(health.statusCode()).as(component).isEqualTo(200);
       assertThat(health.body()).contains("\"status\":\"UP\"");
-      assertThat(bulwark.get(bulwark.component(component, "/metrics"), Optional.empty()).body())
+      assertThat(
+              TestBulwarkProcess.send(
+                      operator,
+                      HttpRequest.newBuilder(bulwark.component(component, "/metrics"))
+                          .build())
+                  .body())
           .as(component)
           .contains("http_server_requests_seconds");
     }
