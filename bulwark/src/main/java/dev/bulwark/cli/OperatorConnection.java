@@ -1,5 +1,6 @@
 package dev.bulwark.cli;
 
+import dev.bulwark.platform.Pem;
 import dev.bulwark.platform.PlatformException;
 import dev.bulwark.platform.UpManifest;
 import dev.bulwark.runtime.http.Json;
@@ -7,8 +8,6 @@ import dev.bulwark.runtime.tls.TlsContexts;
 import dev.bulwark.sdk.tls.CertifiedKey;
 import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,18 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -111,36 +103,33 @@ final class OperatorConnection {
   }
 
   private CertifiedKey operatorKey() {
-    UpManifest.Operator operator = manifest.operator();
-    try (PEMParser parser =
-        new PEMParser(new StringReader(Files.readString(operator.key(), StandardCharsets.UTF_8)))) {
-      Object parsed = parser.readObject();
-      if (!(parsed instanceof PrivateKeyInfo info)) {
-        throw new PlatformException(
-            operator.key() + " holds no PKCS#8 private key", "restart 'bulwark up'");
-      }
-      PrivateKey key = new JcaPEMKeyConverter().getPrivateKey(info);
-      return new CertifiedKey(key, certificates(operator.certificate()));
-    } catch (IOException e) {
+    Path file = manifest.operator().credentials();
+    try {
+      String pem = Files.readString(file, StandardCharsets.UTF_8);
+      PrivateKey key =
+          Pem.privateKey(pem)
+              .orElseThrow(
+                  () ->
+                      new PlatformException(
+                          file + " holds no PKCS#8 private key", "restart 'bulwark up'"));
+      return new CertifiedKey(key, Pem.certificates(pem));
+    } catch (IOException | IllegalArgumentException e) {
       throw new PlatformException(
-          "cannot read the operator's key " + operator.key() + ": " + e.getMessage(),
+          "cannot read the operator's credentials " + file + ": " + e.getMessage(),
           "run the command as the user that runs 'bulwark up'");
     }
   }
 
   /** Every certificate in a PEM file. */
   static List<X509Certificate> certificates(Path pem) {
-    try (InputStream in = Files.newInputStream(pem)) {
-      List<X509Certificate> certificates = new ArrayList<>();
-      for (Certificate certificate :
-          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        certificates.add((X509Certificate) certificate);
-      }
+    try {
+      List<X509Certificate> certificates =
+          Pem.certificates(Files.readString(pem, StandardCharsets.UTF_8));
       if (certificates.isEmpty()) {
         throw new PlatformException(pem + " holds no certificate", "restart 'bulwark up'");
       }
       return certificates;
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException e) {
       throw new PlatformException(
           "cannot read the certificates in " + pem + ": " + e.getMessage(),
           "restart 'bulwark up' to rewrite it");

@@ -181,8 +181,9 @@ public final class CaHierarchy {
     Instant now = clock.instant();
     Intermediate active = null;
     for (Intermediate candidate : intermediates) {
+      // On a tie the later entry, the newer intermediate, wins.
       if (!candidate.activeFrom().isAfter(now)
-          && (active == null || candidate.activeFrom().isAfter(active.activeFrom()))) {
+          && (active == null || !candidate.activeFrom().isBefore(active.activeFrom()))) {
         active = candidate;
       }
     }
@@ -217,8 +218,7 @@ public final class CaHierarchy {
         current.add(root.certificate());
       }
     }
-    return TrustBundle.of(
-        trustDomain, current, baseSequence + retired, refreshInterval(svidTtl));
+    return TrustBundle.of(trustDomain, current, baseSequence + retired, refreshInterval(svidTtl));
   }
 
   /**

@@ -189,9 +189,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         trust.bundlePem(),
         trust.trustDomain().name(),
         new UpManifest.Operator(
-            trust.id(WorkloadTrust.OPERATOR).toString(),
-            trust.operatorCertificate(),
-            trust.operatorKey()),
+            trust.id(WorkloadTrust.OPERATOR).toString(), trust.operatorCredentials()),
         components,
         credentials.admin(),
         credentials.demoClients(),

@@ -67,8 +67,7 @@ public record UpManifest(
     root.put("trust_domain", trustDomain);
     root.putObject("operator")
         .put("spiffe_id", operator.spiffeId())
-        .put("certificate", operator.certificate().toString())
-        .put("key", operator.key().toString());
+        .put("credentials", operator.credentials().toString());
     ObjectNode listeners = root.putObject("components");
     new java.util.TreeMap<>(components).forEach((name, url) -> listeners.put(name, url.toString()));
     root.set("admin", credentialJson(admin));
@@ -106,8 +105,7 @@ public record UpManifest(
           root.path("trust_domain").asString(),
           new Operator(
               root.path("operator").path("spiffe_id").asString(),
-              Path.of(root.path("operator").path("certificate").asString()),
-              Path.of(root.path("operator").path("key").asString())),
+              Path.of(root.path("operator").path("credentials").asString())),
           components,
           credentialFrom(root.path("admin")),
           demos,
@@ -144,14 +142,13 @@ public record UpManifest(
   }
 
   /**
-   * The operator's workload identity: its SPIFFE ID and the PEM files of its certificate chain and
-   * private key (mode 0600), rewritten at every renewal.
+   * The operator's workload identity: its SPIFFE ID and one PEM file holding its certificate chain
+   * and private key (mode 0600), rewritten at every renewal; {@code curl --cert} takes it as is.
    */
-  public record Operator(String spiffeId, Path certificate, Path key) {
+  public record Operator(String spiffeId, Path credentials) {
     public Operator {
       requireNonNull(spiffeId, "spiffeId");
-      requireNonNull(certificate, "certificate");
-      requireNonNull(key, "key");
+      requireNonNull(credentials, "credentials");
     }
   }
 }

@@ -187,8 +187,8 @@ public final class WorkloadTrust implements AutoCloseable {
   }
 
   /**
-   * The operator's identity, also written to {@code DIR/ca/operator/} (certificate chain and key,
-   * mode 0600) and rewritten at every renewal, for the CLI and monitoring.
+   * The operator's identity, also written to {@code DIR/ca/operator.pem} (certificate chain and
+   * key, mode 0600) and rewritten at every renewal, for the CLI and monitoring.
    */
   public WorkloadIdentity attestOperator() {
     WorkloadIdentity operator = attest(OPERATOR);
@@ -201,14 +201,12 @@ public final class WorkloadTrust implements AutoCloseable {
     return hierarchy.bundlePem();
   }
 
-  /** Where the operator's certificate chain is written. */
-  public Path operatorCertificate() {
-    return data.resolve("ca/operator/svid.pem");
-  }
-
-  /** Where the operator's private key is written. */
-  public Path operatorKey() {
-    return data.resolve("ca/operator/key.pem");
+  /**
+   * Where the operator's certificate chain and private key are written, in one PEM file (mode 0600)
+   * so that a reader never pairs a new certificate with an old key.
+   */
+  public Path operatorCredentials() {
+    return data.resolve("ca/operator.pem");
   }
 
   public CaServer server() {
@@ -247,10 +245,10 @@ public final class WorkloadTrust implements AutoCloseable {
 
   private void writeOperatorFiles(X509Svid svid) {
     try {
-      StringBuilder chain = new StringBuilder();
-      svid.chain().forEach(c -> chain.append(CertificateAuthority.toPem(c)));
-      DataDirectory.writePrivate(operatorKey(), Pem.privateKey(svid.key().privateKey()));
-      DataDirectory.writePrivate(operatorCertificate(), chain.toString());
+      StringBuilder pem = new StringBuilder();
+      svid.chain().forEach(c -> pem.append(CertificateAuthority.toPem(c)));
+      pem.append(Pem.privateKey(svid.key().privateKey()));
+      DataDirectory.writePrivate(operatorCredentials(), pem.toString());
     } catch (IOException e) {
       LOG.error("cannot write the operator's certificate: {}", e.getMessage());
     }
@@ -324,11 +322,11 @@ public final class WorkloadTrust implements AutoCloseable {
     @Override
     public void onPeerRefused(PeerRefusal refusal) {
       audit.emit(
-          AuditEvent.builder(component, "peer.handshake", AuditEvent.Outcome.DENIED)
+          AuditEvent.builder(component, "tls.peer_refused", AuditEvent.Outcome.DENIED)
               .time(clock.instant())
               .workload(refusal.peer().map(Object::toString).orElse("-"))
               .reason(refusal.reason())
-              .attribute("peer_role", refusal.role().name().toLowerCase(java.util.Locale.ROOT))
+              .attribute("role", refusal.role().name().toLowerCase(java.util.Locale.ROOT))
               .build());
     }
   }

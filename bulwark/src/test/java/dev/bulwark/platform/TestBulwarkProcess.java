@@ -2,8 +2,15 @@ package dev.bulwark.platform;
 
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.tls.TlsContexts;
+import dev.bulwark.sdk.tls.CertifiedKey;
+import dev.bulwark.sdk.tls.ReloadableKeyManager;
+import dev.bulwark.sdk.workload.Attestation;
+import dev.bulwark.sdk.workload.SpiffeId;
+import dev.bulwark.sdk.workload.TrustBundle;
+import dev.bulwark.sdk.workload.TrustDomain;
+import dev.bulwark.sdk.workload.WorkloadIdentity;
+import dev.bulwark.sdk.workload.WorkloadIdentityException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,8 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,14 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import dev.bulwark.sdk.tls.CertifiedKey;
-import dev.bulwark.sdk.tls.ReloadableKeyManager;
-import dev.bulwark.sdk.workload.Attestation;
-import dev.bulwark.sdk.workload.SpiffeId;
-import dev.bulwark.sdk.workload.TrustBundle;
-import dev.bulwark.sdk.workload.TrustDomain;
-import dev.bulwark.sdk.workload.WorkloadIdentity;
-import dev.bulwark.sdk.workload.WorkloadIdentityException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -180,21 +177,19 @@ final class TestBulwarkProcess implements AutoCloseable {
     return TlsContexts.client(bundleRoots(), Optional.of(new ReloadableKeyManager(operatorKey())));
   }
 
-  /** The operator's current certificate and key, as the files hold them now. */
+  /** The operator's current certificate and key, as its credentials file holds them now. */
   CertifiedKey operatorKey() {
-    JsonNode operator = manifest.path("operator");
-    try (org.bouncycastle.openssl.PEMParser parser =
-        new org.bouncycastle.openssl.PEMParser(
-            Files.newBufferedReader(Path.of(operator.path("key").asString())))) {
-      java.security.PrivateKey key =
-          new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter()
-              .getPrivateKey(
-                  (org.bouncycastle.asn1.pkcs.PrivateKeyInfo) parser.readObject());
-      return new CertifiedKey(
-          key, certificates(Path.of(operator.path("certificate").asString())));
+    try {
+      String pem = Files.readString(operatorCredentials());
+      return new CertifiedKey(Pem.privateKey(pem).orElseThrow(), Pem.certificates(pem));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The PEM file holding the operator's certificate chain and key. */
+  Path operatorCredentials() {
+    return Path.of(manifest.path("operator").path("credentials").asString());
   }
 
   /** An HTTP client calling as the operator; a new one each time, with the current SVID. */
@@ -206,15 +201,10 @@ final class TestBulwarkProcess implements AutoCloseable {
   }
 
   static List<X509Certificate> certificates(Path pem) {
-    try (InputStream in = Files.newInputStream(pem)) {
-      List<X509Certificate> certificates = new ArrayList<>();
-      for (java.security.cert.Certificate certificate :
-          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        certificates.add((X509Certificate) certificate);
-      }
-      return certificates;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException(e);
+    try {
+      return Pem.certificates(Files.readString(pem));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -254,13 +244,15 @@ final class TestBulwarkProcess implements AutoCloseable {
   /** An HTTP client presenting {@code workload}'s SVID and trusting the bundle. */
   HttpClient httpAs(WorkloadIdentity workload) {
     return HttpClient.newBuilder()
-        .sslContext(
-            TlsContexts.client(bundleRoots(), Optional.of(workload.keyManager())))
+        .sslContext(TlsContexts.client(bundleRoots(), Optional.of(workload.keyManager())))
         .connectTimeout(Duration.ofSeconds(5))
         .build();
   }
 
-  /** Sends {@code request} with {@code client}; an IOException (e.g. a refused handshake) is thrown unchecked. */
+  /**
+   * Sends {@code request} with {@code client}; an IOException (e.g. a refused handshake) is thrown
+   * unchecked.
+   */
   static HttpResponse<String> send(HttpClient client, HttpRequest request) {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());

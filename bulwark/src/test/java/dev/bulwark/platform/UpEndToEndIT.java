@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.sdk.workload.WorkloadIdentity;
 import java.io.IOException;
-import HttpClient;
-import HttpRequest;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -154,16 +154,17 @@ class UpEndToEndIT {
           .isEqualTo(401);
       assertThat(call(asGateway, bulwark.component("profiles", "/profiles/me"), Optional.empty()))
           .isEqualTo(401);
-      assertThat(call(asGateway, bulwark.component("payments", "/payments"), Optional.of(shopToken)))
+      assertThat(
+              call(asGateway, bulwark.component("payments", "/payments"), Optional.of(shopToken)))
           .isEqualTo(200);
       assertThat(
-              call(asGateway, bulwark.component("payments", "/payments"), Optional.of(profilesOnly)))
+              call(
+                  asGateway, bulwark.component("payments", "/payments"), Optional.of(profilesOnly)))
           .isEqualTo(401);
     }
   }
 
-  private static int call(
-      HttpClient client, java.net.URI uri, Optional<String> bearer) {
+  private static int call(HttpClient client, java.net.URI uri, Optional<String> bearer) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(10));
     bearer.ifPresent(t -> request.header("Authorization", "Bearer " + t));
@@ -316,15 +317,13 @@ class UpEndToEndIT {
         new String[] {"identity", "payments", "profiles", "gateway-admin", "ca"}) {
       HttpResponse<String> health =
           TestBulwarkProcess.send(
-              operator,
-              HttpRequest.newBuilder(bulwark.component(component, "/health")).build());
+              operator, HttpRequest.newBuilder(bulwark.component(component, "/health")).build());
       assertThat(health.statusCode()).as(component).isEqualTo(200);
       assertThat(health.body()).contains("\"status\":\"UP\"");
       assertThat(
               TestBulwarkProcess.send(
                       operator,
-                      HttpRequest.newBuilder(bulwark.component(component, "/metrics"))
-                          .build())
+                      HttpRequest.newBuilder(bulwark.component(component, "/metrics")).build())
                   .body())
           .as(component)
           .contains("http_server_requests_seconds");

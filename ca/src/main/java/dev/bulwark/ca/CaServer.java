@@ -262,6 +262,26 @@ public final class CaServer implements AutoCloseable {
     } while (!bundle.compareAndSet(current, next));
   }
 
+  /**
+   * Signs SVIDs with {@code next} from now on, e.g. when a root rotation's overlap has passed; the
+   * listener's own SVID is reissued under it at once.
+   *
+   * @throws CaException {@code WRONG_AUTHORITY} if {@code next} is a root or of another trust
+   *     domain, {@code CA_MATERIAL_INVALID} if it does not chain to the current bundle
+   */
+  public void useIntermediate(CertificateAuthority next) {
+    requireNonNull(next, "next");
+    if (next.isRoot() || !next.trustDomain().equals(Optional.of(settings.trustDomain()))) {
+      throw new CaException(
+          CaException.Code.WRONG_AUTHORITY,
+          "the CA server needs an intermediate of " + settings.trustDomain() + ", not " + next);
+    }
+    X509Svid probe = next.issueSvid(settings.caId(), List.of(), List.of(), Duration.ofMinutes(1));
+    requireChainsToBundle(probe, bundle.get(), clock);
+    operations.useAuthority(next);
+    renewListener();
+  }
+
   /** The SVID the listener presents now. */
   public X509Svid listenerSvid() {
     return new X509Svid(settings.caId(), keyManager.current());

@@ -38,7 +38,8 @@ public final class CaOperations {
   private static final int IP_SAN = 7;
 
   private final CaSettings settings;
-  private final CertificateAuthority authority;
+  // Replaced when a root rotation's overlap ends; each issuance reads it once.
+  private volatile CertificateAuthority authority;
   private final Supplier<TrustBundle> bundle;
   private final JoinTokenStore joinTokens;
   private final RevocationStore revocations;
@@ -405,6 +406,11 @@ public final class CaOperations {
 
   private static String serialOf(List<X509Certificate> chain) {
     return chain.isEmpty() ? "none" : chain.get(0).getSerialNumber().toString(16);
+  }
+
+  /** Signs SVIDs with {@code next} from now on. */
+  public void useAuthority(CertificateAuthority next) {
+    this.authority = requireNonNull(next, "next");
   }
 
   private static String addresses(List<InetAddress> addresses) {

@@ -68,6 +68,9 @@ public final class WorkloadIdentity implements AutoCloseable {
   // Renewals, refreshes and renewNow() take turns: each reads and replaces the state below.
   private final ReentrantLock lock = new ReentrantLock();
   private volatile X509Svid svid;
+  // When the current SVID arrived. CAs backdate notBefore to absorb clock skew (ours by 30 s), so
+  // timing renewal from notBefore alone would renew a short-lived SVID at once, again and again.
+  private volatile Instant received;
   private volatile TrustBundle bundle;
   private volatile DenyList denyList = DenyList.EMPTY;
   private volatile Status status = Status.HEALTHY;
@@ -91,6 +94,7 @@ public final class WorkloadIdentity implements AutoCloseable {
     this.ca = ca;
     this.random = builder.random;
     this.svid = first.svid();
+    this.received = clock.instant();
     this.bundle = first.bundle();
     this.keyManager = new ReloadableKeyManager(first.svid().key());
     this.scheduler = builder.schedulers.apply("workload-identity-" + first.svid().id());
@@ -265,6 +269,7 @@ public final class WorkloadIdentity implements AutoCloseable {
     bundle = issued.bundle();
     X509Svid renewed = issued.svid();
     svid = renewed;
+    received = clock.instant();
     keyManager.update(renewed.key());
     int failed = failures;
     failures = 0;
@@ -293,14 +298,14 @@ public final class WorkloadIdentity implements AutoCloseable {
     Duration remaining = now.isBefore(notAfter) ? Duration.between(now, notAfter) : Duration.ZERO;
     boolean expired = !now.isBefore(notAfter);
     boolean expiring =
-        !expired && !now.isBefore(RenewalPolicy.expiringFrom(current.notBefore(), notAfter));
+        !expired && !now.isBefore(RenewalPolicy.expiringFrom(validFrom(current), notAfter));
     boolean firstExpiring = expiring && !expiringReported;
     boolean firstExpired = expired && !expiredReported;
     expiringReported |= expiring;
     expiredReported |= expired;
     status = expired ? Status.EXPIRED : Status.RENEWAL_FAILING;
     Duration delay =
-        policy.retryDelay(failures, now, current.notBefore(), notAfter, expiringReported);
+        policy.retryDelay(failures, now, validFrom(current), notAfter, expiringReported);
     String reason = describe(failure);
     if (expired) {
       LOG.error(
@@ -359,7 +364,7 @@ public final class WorkloadIdentity implements AutoCloseable {
     renewal.cancel();
     X509Svid current = svid;
     double draw = Math.min(Math.max(random.getAsDouble(), 0), Math.nextDown(1.0));
-    Instant at = policy.renewalTime(current.notBefore(), current.notAfter(), draw);
+    Instant at = policy.renewalTime(validFrom(current), current.notAfter(), draw);
     Instant now = clock.instant();
     Duration delay = now.isBefore(at) ? Duration.between(now, at) : Duration.ZERO;
     renewal = scheduler.schedule(this::renewOnSchedule, delay);
@@ -526,6 +531,12 @@ public final class WorkloadIdentity implements AutoCloseable {
   }
 
   /** How a workload identity is faring. */
+  // The start of the SVID's useful life: its notBefore, or when it arrived if that is later.
+  private Instant validFrom(X509Svid current) {
+    Instant arrival = current == svid ? received : current.notBefore();
+    return arrival.isAfter(current.notBefore()) ? arrival : current.notBefore();
+  }
+
   public enum Status {
     /** The SVID is valid and its last renewal, if any, succeeded. */
     HEALTHY,

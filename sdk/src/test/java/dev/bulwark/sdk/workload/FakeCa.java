@@ -23,6 +23,8 @@ final class FakeCa implements CaClient {
   private final Clock clock;
   SpiffeId issuedId;
   Duration lifetime = Duration.ofHours(1);
+  // How far before issuance notBefore is set, as real CAs do for clock skew.
+  Duration backdate = Duration.ZERO;
 
   /** Signs the leaves it issues; another CA's intermediate makes chains that do not verify. */
   TestCa issuer;
@@ -115,7 +117,11 @@ final class FakeCa implements CaClient {
       throw new WorkloadIdentityException(Code.REQUEST_REJECTED, "bad CSR", e);
     }
     X509Certificate leaf =
-        issuer.leaf(issuedId).publicKey(key).validity(clock.instant(), lifetime).issue();
+        issuer
+            .leaf(issuedId)
+            .publicKey(key)
+            .validity(clock.instant().minus(backdate), lifetime.plus(backdate))
+            .issue();
     SvidResponse response =
         new SvidResponse(
             issuedId,

@@ -223,6 +223,20 @@ class WorkloadIdentityTest {
         .isEqualTo(Duration.ofMinutes(48));
   }
 
+  @Test
+  void aBackdatedNotBeforeDoesNotMakeAShortLivedSvidRenewAtOnce() throws Exception {
+    // 20 s of life from now, notBefore 30 s ago: half of the whole span is already past.
+    fake.lifetime = Duration.ofSeconds(20);
+    fake.backdate = Duration.ofSeconds(30);
+    ManualScheduler own = new ManualScheduler(clock);
+    try (WorkloadIdentity identity =
+        builder().random(() -> 0.5).schedulers(own::named).start(Duration.ZERO)) {
+      assertThat(Duration.between(clock.instant(), own.nextDue().orElseThrow()))
+          .isEqualTo(Duration.ofSeconds(10));
+      assertThat(identity.svid().notBefore()).isEqualTo(clock.instant().minusSeconds(30));
+    }
+  }
+
   /** How long after its notBefore the first SVID is to be renewed. */
   private Duration firstRenewal(WorkloadIdentity.Builder builder) throws Exception {
     ManualScheduler own = new ManualScheduler(clock);
