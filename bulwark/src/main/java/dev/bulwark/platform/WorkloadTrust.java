@@ -53,7 +53,8 @@ public final class WorkloadTrust implements AutoCloseable {
   private final DataDirectory data;
   private final AuditSink audit;
   private final Clock clock;
-  private final List<WorkloadIdentity> identities = new ArrayList<>();
+  private final List<WorkloadIdentity> identities =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService checks;
   private volatile CertificateAuthority activeIntermediate;
 
@@ -162,7 +163,7 @@ public final class WorkloadTrust implements AutoCloseable {
    * Attests {@code component} to the CA with a new join token over the network, as any workload
    * would, and keeps its SVID renewed from then on.
    */
-  public synchronized WorkloadIdentity attest(String component) {
+  public WorkloadIdentity attest(String component) {
     SpiffeId id = id(component);
     JoinToken token =
         server.createJoinToken(

@@ -304,8 +304,11 @@ class UpEndToEndIT {
     assertThat(requestId)
         .as("the public edge issues its own id")
         .isNotEqualTo("chosen-by-client-0001");
+    // The gateway logs its line once the answer is on its way, after the service has logged.
     String logs =
-        awaitLogContaining("\"request_id\":\"" + requestId + "\",\"component\":\"payments\"");
+        awaitLogContaining(
+            "\"request_id\":\"" + requestId + "\",\"component\":\"payments\"",
+            "\"request_id\":\"" + requestId + "\",\"component\":\"gateway\"");
     assertThat(logs).contains("\"request_id\":\"" + requestId + "\",\"component\":\"gateway\"");
     assertThat(logs).contains("\"request_id\":\"" + requestId + "\",\"component\":\"payments\"");
   }
