@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -128,11 +129,12 @@ public class MutualTlsHandshakeBenchmark {
   private static SSLEngine handshake(SSLEngine client, SSLEngine server) throws SSLException {
     client.setUseClientMode(true);
     server.setUseClientMode(false);
-    int size = client.getSession().getPacketBufferSize();
+    // Before a handshake the engines' sessions may report small sizes; a record is at most ~17 KiB.
+    int size = 1 << 16;
     ByteBuffer toServer = ByteBuffer.allocate(size);
     ByteBuffer toClient = ByteBuffer.allocate(size);
-    ByteBuffer clientApp = ByteBuffer.allocate(client.getSession().getApplicationBufferSize());
-    ByteBuffer serverApp = ByteBuffer.allocate(server.getSession().getApplicationBufferSize());
+    ByteBuffer clientApp = ByteBuffer.allocate(size);
+    ByteBuffer serverApp = ByteBuffer.allocate(size);
     client.beginHandshake();
     server.beginHandshake();
     boolean pinged = false;
@@ -143,13 +145,26 @@ public class MutualTlsHandshakeBenchmark {
           client.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
               && server.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING;
       if (done && !pinged) {
-        server.wrap(PING.duplicate(), toClient);
+        SSLEngineResult sent = server.wrap(PING.duplicate(), toClient);
+        if (sent.bytesConsumed() == 0) {
+          throw new SSLException("the server would not send application data: " + sent);
+        }
         pinged = true;
       } else if (done && clientApp.position() > 0) {
         return client;
       }
     }
-    throw new SSLException("the handshake did not finish in 100 rounds");
+    throw new SSLException(
+        "the handshake did not finish in 100 rounds: client "
+            + client.getHandshakeStatus()
+            + ", server "
+            + server.getHandshakeStatus()
+            + ", pinged "
+            + pinged
+            + ", pending to client "
+            + toClient.position()
+            + ", to server "
+            + toServer.position());
   }
 
   // One turn of one engine: run its tasks, read what the peer sent, write what it has to send.
@@ -172,9 +187,13 @@ public class MutualTlsHandshakeBenchmark {
     }
     in.compact();
     while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-      engine.wrap(ByteBuffer.allocate(0), out);
+      SSLEngineResult result = engine.wrap(ByteBuffer.allocate(0), out);
       while ((task = engine.getDelegatedTask()) != null) {
         task.run();
+      }
+      // Nothing more fits, or nothing was written: the peer's turn.
+      if (result.getStatus() != SSLEngineResult.Status.OK || result.bytesProduced() == 0) {
+        break;
       }
     }
   }
