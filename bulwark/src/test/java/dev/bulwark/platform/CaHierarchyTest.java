@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.SecretSealer;
+import dev.bulwark.sdk.testing.MutableClock;
 import dev.bulwark.sdk.workload.DenyList;
 import dev.bulwark.sdk.workload.PeerAuthorizer;
 import dev.bulwark.sdk.workload.SpiffeId;
@@ -17,10 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -36,7 +35,7 @@ class CaHierarchyTest {
   @TempDir Path work;
   private Path ca;
   private SecretSealer sealer;
-  private final MovableClock clock = new MovableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
   @BeforeEach
   void setUp() {
@@ -184,33 +183,5 @@ class CaHierarchyTest {
             clock,
             refusal -> {})
         .verify(svid.chain().toArray(X509Certificate[]::new), SpiffeTrustManager.Role.CLIENT);
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MovableClock extends Clock {
-    private Instant now;
-
-    MovableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration by) {
-      now = now.plus(by);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

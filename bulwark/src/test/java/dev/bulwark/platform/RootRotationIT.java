@@ -3,8 +3,6 @@ package dev.bulwark.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,21 +109,12 @@ class RootRotationIT {
       String component,
       X509Certificate oldRoot,
       X509Certificate newRoot) {
-    URI url = bulwark.component(component, "");
-    try (SSLSocket socket =
-        (SSLSocket)
-            bulwark.operatorTls().getSocketFactory().createSocket(url.getHost(), url.getPort())) {
-      socket.setSoTimeout(5_000);
-      socket.startHandshake();
-      X509Certificate intermediate = (X509Certificate) socket.getSession().getPeerCertificates()[1];
-      try {
-        intermediate.verify(newRoot.getPublicKey());
-        return newRoot;
-      } catch (java.security.GeneralSecurityException e) {
-        return oldRoot;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    X509Certificate intermediate = bulwark.presentedChain(component).get(1);
+    try {
+      intermediate.verify(newRoot.getPublicKey());
+      return newRoot;
+    } catch (java.security.GeneralSecurityException e) {
+      return oldRoot;
     }
   }
 }

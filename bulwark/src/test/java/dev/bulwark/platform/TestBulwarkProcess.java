@@ -200,6 +200,24 @@ final class TestBulwarkProcess implements AutoCloseable {
         .build();
   }
 
+  /** The certificate chain {@code component} presents now, read over mTLS as the operator. */
+  List<X509Certificate> presentedChain(String component) {
+    URI url = component(component, "");
+    try (javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket)
+            operatorTls().getSocketFactory().createSocket(url.getHost(), url.getPort())) {
+      socket.setSoTimeout(5_000);
+      socket.startHandshake();
+      List<X509Certificate> chain = new ArrayList<>();
+      for (java.security.cert.Certificate c : socket.getSession().getPeerCertificates()) {
+        chain.add((X509Certificate) c);
+      }
+      return chain;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static List<X509Certificate> certificates(Path pem) {
     try {
       return Pem.certificates(Files.readString(pem));

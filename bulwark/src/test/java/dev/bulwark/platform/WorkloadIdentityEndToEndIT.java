@@ -267,16 +267,8 @@ class WorkloadIdentityEndToEndIT {
     assertThat(paymentsAfter.getNotAfter()).isAfter(paymentsBefore.getNotAfter());
   }
 
-  /** The certificate {@code component} presents now, read by the operator over mTLS. */
-  private static X509Certificate serverCertificate(String component) throws IOException {
-    URI url = bulwark.component(component, "");
-    try (SSLSocket socket =
-        (SSLSocket)
-            bulwark.operatorTls().getSocketFactory().createSocket(url.getHost(), url.getPort())) {
-      socket.setSoTimeout(5_000);
-      socket.startHandshake();
-      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-    }
+  private static X509Certificate serverCertificate(String component) {
+    return bulwark.presentedChain(component).get(0);
   }
 
   /**

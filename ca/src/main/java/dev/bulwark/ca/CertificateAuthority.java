@@ -315,44 +315,14 @@ public final class CertificateAuthority {
     List<GeneralName> names = new ArrayList<>();
     dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
     addresses.forEach(a -> names.add(ipAddress(a)));
-    try {
-      JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-                  certificate,
-                  serial(),
-                  Date.from(now.minus(LEGACY_BACKDATE)),
-                  Date.from(notAfter),
-                  new X500Name("CN=" + commonName + ",O=Bulwark"),
-                  keys.getPublic())
-              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-              .addExtension(
-                  Extension.extendedKeyUsage,
-                  false,
-                  new ExtendedKeyUsage(
-                      new KeyPurposeId[] {
-                        KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
-                      }))
-              .addExtension(
-                  Extension.subjectAlternativeName,
-                  false,
-                  new GeneralNames(names.toArray(GeneralName[]::new)))
-              .addExtension(
-                  Extension.subjectKeyIdentifier,
-                  false,
-                  extensions.createSubjectKeyIdentifier(keys.getPublic()))
-              .addExtension(
-                  Extension.authorityKeyIdentifier,
-                  false,
-                  extensions.createAuthorityKeyIdentifier(certificate));
-      return new CertifiedKey(keys.getPrivate(), List.of(sign(builder, privateKey), certificate));
-    } catch (GeneralSecurityException | IOException e) {
-      throw new CaException(
-          CaException.Code.ISSUANCE_FAILED,
-          "cannot issue a certificate for " + commonName + ": " + e.getMessage(),
-          e);
-    }
+    X509Certificate leaf =
+        endEntity(
+            keys.getPublic(),
+            new X500Name("CN=" + commonName + ",O=Bulwark"),
+            names,
+            new Validity(now.minus(LEGACY_BACKDATE), notAfter),
+            commonName);
+    return new CertifiedKey(keys.getPrivate(), List.of(leaf, certificate));
   }
 
   /** This CA's own certificate. */
@@ -431,11 +401,23 @@ public final class CertificateAuthority {
       List<String> dnsNames,
       List<InetAddress> addresses,
       Duration lifetime) {
-    Validity validity = validity(lifetime);
     List<GeneralName> names = new ArrayList<>();
     names.add(new GeneralName(GeneralName.uniformResourceIdentifier, id.toString()));
     dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
     addresses.forEach(a -> names.add(ipAddress(a)));
+    // A subject is present (so the SAN need not be critical, RFC 5280 §4.2.1.6) but says nothing:
+    // a workload is known by its SPIFFE ID alone.
+    return endEntity(
+        key,
+        new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Bulwark").build(),
+        names,
+        validity(lifetime),
+        "an SVID for " + id);
+  }
+
+  // A certificate that signs nothing: not a CA, digitalSignature only, for TLS servers and clients.
+  private X509Certificate endEntity(
+      PublicKey key, X500Name subject, List<GeneralName> names, Validity validity, String what) {
     try {
       JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
@@ -444,9 +426,7 @@ public final class CertificateAuthority {
                   serial(),
                   Date.from(validity.notBefore()),
                   Date.from(validity.notAfter()),
-                  // A subject is present (so the SAN need not be critical, RFC 5280 §4.2.1.6) but
-                  // says nothing: a workload is known by its SPIFFE ID alone.
-                  new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Bulwark").build(),
+                  subject,
                   key)
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
@@ -470,9 +450,7 @@ public final class CertificateAuthority {
       return sign(builder, privateKey);
     } catch (GeneralSecurityException | IOException e) {
       throw new CaException(
-          CaException.Code.ISSUANCE_FAILED,
-          "cannot issue an SVID for " + id + ": " + e.getMessage(),
-          e);
+          CaException.Code.ISSUANCE_FAILED, "cannot issue " + what + ": " + e.getMessage(), e);
     }
   }
 

@@ -10,6 +10,7 @@ import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.storage.DatabaseSettings;
+import dev.bulwark.sdk.testing.MutableClock;
 import dev.bulwark.sdk.workload.DenyList;
 import dev.bulwark.sdk.workload.PeerAuthorizer;
 import dev.bulwark.sdk.workload.SpiffeId;

@@ -5,21 +5,18 @@ import static dev.bulwark.sdk.token.TestTokens.NOW;
 import static dev.bulwark.sdk.token.TestTokens.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.sdk.testing.MutableClock;
 import dev.bulwark.sdk.token.TokenVerification.Reason;
 import dev.bulwark.sdk.token.TokenVerification.Rejected;
 import dev.bulwark.sdk.token.TokenVerification.Verified;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class VerifiedTokenCacheTest {
-  private final MovableClock clock = new MovableClock(NOW);
+  private final MutableClock clock = new MutableClock(NOW);
   private final AccessTokenVerifier cached =
       TestTokens.verifier()
           .clock(clock)
@@ -32,7 +29,7 @@ class VerifiedTokenCacheTest {
     String compact = token().serialize();
     assertThat(cached.verify(compact)).isInstanceOf(Verified.class);
 
-    clock.now = NOW.plus(LIFETIME).plusSeconds(1);
+    clock.set(NOW.plus(LIFETIME).plusSeconds(1));
 
     assertThat(cached.verify(compact))
         .isInstanceOfSatisfying(
@@ -104,28 +101,5 @@ class VerifiedTokenCacheTest {
   private static AccessToken accessToken() {
     return new AccessToken(
         "iss", "sub", "client", List.of("aud"), Set.of(), NOW, NOW.plus(LIFETIME), "jti");
-  }
-
-  private static final class MovableClock extends Clock {
-    Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

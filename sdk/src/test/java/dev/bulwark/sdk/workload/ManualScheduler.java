@@ -1,5 +1,6 @@
 package dev.bulwark.sdk.workload;
 
+import dev.bulwark.sdk.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.bulwark.sdk.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.sdk.testing.MutableClock;
 import dev.bulwark.sdk.workload.CaClient.SvidResponse;
 import dev.bulwark.sdk.workload.SpiffeTrustManager.PeerRefusal;
 import dev.bulwark.sdk.workload.SpiffeTrustManager.Role;

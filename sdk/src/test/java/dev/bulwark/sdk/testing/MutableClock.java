@@ -1,4 +1,4 @@
-package dev.bulwark.ca;
+package dev.bulwark.sdk.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move forward by hand: stopped at a given instant, or ticking from now. */
+/**
+ * A clock tests move by hand: stopped at a given instant, or ticking from now. Shared with other
+ * modules' tests through the SDK's test jar.
+ */
 public final class MutableClock extends Clock {
   private final Clock base;
   private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
@@ -24,6 +27,12 @@ public final class MutableClock extends Clock {
   /** A clock that keeps real time until moved. */
   public static MutableClock ticking() {
     return new MutableClock(Clock.systemUTC());
+  }
+
+  /** Moves the clock to {@code instant}. */
+  public void set(Instant instant) {
+    Instant current = instant();
+    offset.updateAndGet(o -> o.plus(Duration.between(current, instant)));
   }
 
   public void advance(Duration duration) {
