@@ -64,10 +64,7 @@ final class CaCommand implements Callable<Integer> {
 
     // The master key of this data directory, as 'bulwark up' finds it.
     MasterKey masterKey(DataDirectory directory) {
-      String fromEnvironment = System.getenv(MasterKey.ENVIRONMENT_VARIABLE);
-      return fromEnvironment != null
-          ? MasterKey.fromBase64(fromEnvironment)
-          : MasterKey.loadOrCreate(directory.resolve("master.key"));
+      return MasterKey.load(System.getenv(), directory.resolve("master.key"));
     }
   }
 

@@ -77,11 +77,7 @@ final class UpCommand implements Callable<Integer> {
         Optional.of(directory.resolve("logs/bulwark.log")));
     Logger log = LoggerFactory.getLogger(UpCommand.class);
 
-    String fromEnvironment = System.getenv(MasterKey.ENVIRONMENT_VARIABLE);
-    MasterKey masterKey =
-        fromEnvironment != null
-            ? MasterKey.fromBase64(fromEnvironment)
-            : MasterKey.loadOrCreate(directory.resolve("master.key"));
+    MasterKey masterKey = MasterKey.load(System.getenv(), directory.resolve("master.key"));
     EmbeddedPlatform platform;
     try {
       platform = EmbeddedPlatform.start(settings, directory, masterKey, Clock.systemUTC());

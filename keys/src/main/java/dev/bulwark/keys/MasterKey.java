@@ -102,6 +102,15 @@ public final class MasterKey {
     }
   }
 
+  /**
+   * The master key as Bulwark finds it: from {@link #ENVIRONMENT_VARIABLE} in {@code environment}
+   * if set, else from {@code file} (created on first use).
+   */
+  public static MasterKey load(java.util.Map<String, String> environment, Path file) {
+    String fromEnvironment = environment.get(ENVIRONMENT_VARIABLE);
+    return fromEnvironment != null ? fromBase64(fromEnvironment) : loadOrCreate(file);
+  }
+
   /** A master key given as 32 random bytes in base64, as in {@code BULWARK_MASTER_KEY}. */
   public static MasterKey fromBase64(String base64) {
     requireNonNull(base64, "base64");

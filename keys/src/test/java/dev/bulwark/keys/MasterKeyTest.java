@@ -33,6 +33,23 @@ class MasterKeyTest {
   }
 
   @Test
+  void loadTakesTheEnvironmentsKeyOverTheFileAndTheFileOtherwise() {
+    Path file = directory.resolve("master.key");
+    String base64 = Base64.getEncoder().encodeToString(new byte[32]);
+
+    MasterKey fromEnvironment =
+        MasterKey.load(java.util.Map.of(MasterKey.ENVIRONMENT_VARIABLE, base64), file);
+    assertThat(file).doesNotExist();
+    MasterKey fromFile = MasterKey.load(java.util.Map.of(), file);
+
+    assertThat(file).exists();
+    byte[] sealed = fromEnvironment.sealer().seal(new byte[] {1, 2, 3}, "ctx");
+    assertThat(MasterKey.fromBase64(base64).sealer().open(sealed, "ctx")).containsExactly(1, 2, 3);
+    assertThatThrownBy(() -> fromFile.sealer().open(sealed, "ctx"))
+        .isInstanceOf(KeysException.class);
+  }
+
+  @Test
   void loadOrCreateLoadsTheSameKeyAgain() {
     Path file = directory.resolve("master.key");
     byte[] sealed = MasterKey.loadOrCreate(file).sealer().seal(SECRET, CONTEXT);
