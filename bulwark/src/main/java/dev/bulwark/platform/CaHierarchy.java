@@ -13,8 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,7 +95,8 @@ public final class CaHierarchy {
             directory, Optional.of(sealer), clock, trustDomain, 0, List.of(), List.of());
     Root stored = empty.storeRoot(root, rootKeyOut);
     Intermediate intermediate =
-        empty.storeIntermediate(root.issueIntermediate(INTERMEDIATE_LIFETIME), clock.instant());
+        empty.storeIntermediate(
+            root.issueIntermediate(INTERMEDIATE_LIFETIME), root.certificate(), clock.instant());
     CaHierarchy hierarchy =
         new CaHierarchy(
             directory,
@@ -139,9 +138,13 @@ public final class CaHierarchy {
       }
       List<Intermediate> intermediates = new ArrayList<>();
       for (JsonNode intermediate : json.path("intermediates")) {
+        Path file = directory.resolve(intermediate.path("certificate").asString());
+        X509Certificate certificate = readCertificate(file);
         intermediates.add(
             new Intermediate(
-                directory.resolve(intermediate.path("certificate").asString()),
+                file,
+                certificate,
+                issuingRoot(certificate, roots),
                 directory.resolve(intermediate.path("key").asString()),
                 Instant.parse(intermediate.path("active_from").asString())));
       }
@@ -256,7 +259,10 @@ public final class CaHierarchy {
     CertificateAuthority authority = openRoot(root, rootKey);
     List<Intermediate> next = new ArrayList<>(intermediates);
     next.add(
-        storeIntermediate(authority.issueIntermediate(INTERMEDIATE_LIFETIME), clock.instant()));
+        storeIntermediate(
+            authority.issueIntermediate(INTERMEDIATE_LIFETIME),
+            root.certificate(),
+            clock.instant()));
     CaHierarchy rotated =
         new CaHierarchy(directory, sealer, clock, trustDomain, baseSequence, roots, next);
     rotated.save();
@@ -277,7 +283,9 @@ public final class CaHierarchy {
     List<Intermediate> next = new ArrayList<>(intermediates);
     next.add(
         storeIntermediate(
-            root.issueIntermediate(INTERMEDIATE_LIFETIME), clock.instant().plus(overlap)));
+            root.issueIntermediate(INTERMEDIATE_LIFETIME),
+            root.certificate(),
+            clock.instant().plus(overlap)));
     CaHierarchy rotated =
         new CaHierarchy(directory, sealer, clock, trustDomain, baseSequence + 1, nextRoots, next);
     rotated.save();
@@ -300,7 +308,7 @@ public final class CaHierarchy {
     }
     Instant now = clock.instant();
     for (Intermediate intermediate : intermediates) {
-      X509Certificate certificate = readCertificateUnchecked(intermediate.certificate());
+      X509Certificate certificate = intermediate.certificate();
       lines.add(
           String.format(
               "intermediate serial %s  expires %s  active from %s%s",
@@ -341,25 +349,34 @@ public final class CaHierarchy {
         () -> new IllegalStateException("this CA hierarchy was loaded for inspection only"));
   }
 
-  private boolean issuedBy(Intermediate intermediate, Root root) {
-    X509Certificate certificate = readCertificateUnchecked(intermediate.certificate());
-    if (!certificate
-        .getIssuerX500Principal()
-        .equals(root.certificate().getSubjectX500Principal())) {
-      return false;
+  private static boolean issuedBy(Intermediate intermediate, Root root) {
+    return intermediate.root().equals(root.certificate());
+  }
+
+  // Which root signed an intermediate is settled once, when it is read: the bundle is recomputed
+  // at every refresh, and a signature check per pair each time would be work repeated for nothing.
+  private static X509Certificate issuingRoot(X509Certificate intermediate, List<Root> roots)
+      throws IOException {
+    for (Root root : roots) {
+      if (intermediate
+          .getIssuerX500Principal()
+          .equals(root.certificate().getSubjectX500Principal())) {
+        try {
+          intermediate.verify(root.certificate().getPublicKey());
+          return root.certificate();
+        } catch (java.security.GeneralSecurityException e) {
+          // Same name, another key: keep looking.
+        }
+      }
     }
-    try {
-      certificate.verify(root.certificate().getPublicKey());
-      return true;
-    } catch (java.security.GeneralSecurityException e) {
-      return false;
-    }
+    throw new IOException(
+        "intermediate " + intermediate.getSerialNumber().toString(16) + " is signed by no root");
   }
 
   private CertificateAuthority open(Intermediate intermediate) {
     try {
       return CertificateAuthority.restore(
-          Files.readString(intermediate.certificate(), StandardCharsets.UTF_8),
+          Files.readString(intermediate.file(), StandardCharsets.UTF_8),
           sealer()
               .open(
                   Files.readAllBytes(intermediate.sealedKey()),
@@ -367,7 +384,7 @@ public final class CaHierarchy {
           clock);
     } catch (IOException | KeysException | CaException e) {
       throw new PlatformException(
-          "cannot open the intermediate CA " + intermediate.certificate() + ": " + e.getMessage(),
+          "cannot open the intermediate CA " + intermediate.file() + ": " + e.getMessage(),
           "check that the master key is the one this data directory was created with");
     }
   }
@@ -412,7 +429,8 @@ public final class CaHierarchy {
     }
   }
 
-  private Intermediate storeIntermediate(CertificateAuthority intermediate, Instant activeFrom) {
+  private Intermediate storeIntermediate(
+      CertificateAuthority intermediate, X509Certificate root, Instant activeFrom) {
     String name = "intermediate-" + intermediate.certificate().getSerialNumber().toString(16);
     try {
       Path certificate = directory.resolve(name + ".pem");
@@ -420,7 +438,7 @@ public final class CaHierarchy {
       DataDirectory.writePrivate(certificate, intermediate.chainPem());
       DataDirectory.writePrivate(
           key, sealer().seal(intermediate.privateKeyPkcs8(), keyContext(key)));
-      return new Intermediate(certificate, key, activeFrom);
+      return new Intermediate(certificate, intermediate.certificate(), root, key, activeFrom);
     } catch (IOException e) {
       throw new PlatformException(
           "cannot write the intermediate CA: " + e.getMessage(),
@@ -442,7 +460,7 @@ public final class CaHierarchy {
     for (Intermediate intermediate : intermediates) {
       intermediateArray
           .addObject()
-          .put("certificate", directory.relativize(intermediate.certificate()).toString())
+          .put("certificate", directory.relativize(intermediate.file()).toString())
           .put("key", directory.relativize(intermediate.sealedKey()).toString())
           .put("active_from", intermediate.activeFrom().toString());
     }
@@ -466,20 +484,12 @@ public final class CaHierarchy {
   }
 
   private static X509Certificate readCertificate(Path file) throws IOException {
-    try (var in = Files.newInputStream(file)) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    } catch (CertificateException e) {
-      throw new IOException(file + " holds no certificate", e);
+    List<X509Certificate> certificates =
+        Pem.certificates(Files.readString(file, StandardCharsets.UTF_8));
+    if (certificates.isEmpty()) {
+      throw new IOException(file + " holds no certificate");
     }
-  }
-
-  private static X509Certificate readCertificateUnchecked(Path file) {
-    try {
-      return readCertificate(file);
-    } catch (IOException e) {
-      throw new PlatformException(
-          "cannot read " + file + ": " + e.getMessage(), "restore DIR/ca from a backup");
-    }
+    return certificates.get(0);
   }
 
   private record Root(X509Certificate certificate, Optional<Path> sealedKey) {
@@ -489,5 +499,10 @@ public final class CaHierarchy {
     }
   }
 
-  private record Intermediate(Path certificate, Path sealedKey, Instant activeFrom) {}
+  private record Intermediate(
+      Path file,
+      X509Certificate certificate,
+      X509Certificate root,
+      Path sealedKey,
+      Instant activeFrom) {}
 }
