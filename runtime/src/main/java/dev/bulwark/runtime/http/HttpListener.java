@@ -242,6 +242,9 @@ public final class HttpListener implements AutoCloseable {
       MDC.put(RequestIds.MDC_KEY, requestId);
       MDC.put("component", component);
       res.header(HttpResponses.REQUEST_ID, requestId);
+      // Read once here; the peer filter and the access log both use it.
+      Optional<SpiffeId> workload = PeerWorkload.of(req.remotePeer());
+      workload.ifPresent(id -> req.context().register(SpiffeId.class, id));
       long start = System.nanoTime();
       try {
         chain.proceed();
@@ -274,7 +277,7 @@ public final class HttpListener implements AutoCloseable {
             status,
             TimeUnit.NANOSECONDS.toMillis(nanos),
             PeerAddress.of(req.remotePeer()),
-            PeerWorkload.of(req.remotePeer()).map(Object::toString).orElse("-"));
+            workload.map(Object::toString).orElse("-"));
         MDC.remove(RequestIds.MDC_KEY);
         MDC.remove("component");
       }
@@ -287,7 +290,7 @@ public final class HttpListener implements AutoCloseable {
         if (!path.startsWith(rule.pathPrefix())) {
           continue;
         }
-        Optional<SpiffeId> peer = PeerWorkload.of(req.remotePeer());
+        Optional<SpiffeId> peer = req.context().get(SpiffeId.class, SpiffeId.class);
         if (peer.isEmpty() || !rule.allowed().allows(peer.get())) {
           String who = peer.map(Object::toString).orElse("a client without a workload certificate");
           audit.emit(
