@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * One security-relevant event: who (subject, client, workload), what (action on a resource), the
@@ -14,6 +15,7 @@ import java.util.Optional;
  * secrets: no tokens, passwords or keys.
  */
 public final class AuditEvent {
+  private final String id;
   private final Instant time;
   private final String component;
   private final String action;
@@ -21,6 +23,7 @@ public final class AuditEvent {
   private final Map<String, String> attributes;
 
   private AuditEvent(Builder builder) {
+    this.id = builder.id;
     this.time = builder.time;
     this.component = builder.component;
     this.action = builder.action;
@@ -34,6 +37,14 @@ public final class AuditEvent {
    */
   public static Builder builder(String component, String action, Outcome outcome) {
     return new Builder(component, action, outcome);
+  }
+
+  /**
+   * A random identifier given when the event is built; the collector uses it to store an event once
+   * even when an emitter retries a batch whose acknowledgement was lost.
+   */
+  public String id() {
+    return id;
   }
 
   public Instant time() {
@@ -77,8 +88,34 @@ public final class AuditEvent {
   }
 
   @Override
+  public boolean equals(Object other) {
+    return other instanceof AuditEvent that
+        && id.equals(that.id)
+        && time.equals(that.time)
+        && component.equals(that.component)
+        && action.equals(that.action)
+        && outcome == that.outcome
+        && attributes.equals(that.attributes);
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
   public String toString() {
-    return "AuditEvent{" + component + " " + action + " " + outcome + " " + attributes + "}";
+    return "AuditEvent{"
+        + id
+        + " "
+        + component
+        + " "
+        + action
+        + " "
+        + outcome
+        + " "
+        + attributes
+        + "}";
   }
 
   /** Whether what was attempted happened. */
@@ -99,16 +136,32 @@ public final class AuditEvent {
     static final String REQUEST = "request_id";
     static final String TRACE = "trace_id";
 
+    private static final int MAX_ID_LENGTH = 64;
+    private static final int MAX_NAME_LENGTH = 64;
+    static final int MAX_VALUE_LENGTH = 4096;
+
     private final String component;
     private final String action;
     private final Outcome outcome;
+    private String id = UUID.randomUUID().toString();
     private Instant time = Instant.now();
     private final Map<String, String> attributes = new LinkedHashMap<>();
 
     private Builder(String component, String action, Outcome outcome) {
-      this.component = requireNonNull(component, "component");
-      this.action = requireNonNull(action, "action");
+      this.component = name("component", component);
+      this.action = name("action", action);
       this.outcome = requireNonNull(outcome, "outcome");
+    }
+
+    /** Sets the identifier, e.g. when decoding a stored event (normally a random UUID). */
+    public Builder id(String id) {
+      requireNonNull(id, "id");
+      if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+        throw new IllegalArgumentException(
+            "id: " + id.length() + " characters (expected: 1 to " + MAX_ID_LENGTH + ")");
+      }
+      this.id = id;
+      return this;
     }
 
     public Builder time(Instant time) {
@@ -159,10 +212,28 @@ public final class AuditEvent {
     }
 
     private Builder put(String name, String value) {
-      requireNonNull(name, "name");
+      name("attribute name", name);
       requireNonNull(value, name);
+      if (value.length() > MAX_VALUE_LENGTH) {
+        throw new IllegalArgumentException(
+            name
+                + ": "
+                + value.length()
+                + " characters (expected: at most "
+                + MAX_VALUE_LENGTH
+                + ")");
+      }
       attributes.put(name, value);
       return this;
+    }
+
+    private static String name(String what, String name) {
+      requireNonNull(name, what);
+      if (name.isBlank() || name.length() > MAX_NAME_LENGTH) {
+        throw new IllegalArgumentException(
+            what + ": '" + name + "' (expected: 1 to " + MAX_NAME_LENGTH + " characters)");
+      }
+      return name;
     }
   }
 }

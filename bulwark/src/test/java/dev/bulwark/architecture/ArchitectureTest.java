@@ -23,14 +23,14 @@ class ArchitectureTest {
   private static final Map<String, Set<String>> ALLOWED =
       Map.of(
           "runtime", Set.of("sdk", "audit"),
-          "keys", Set.of(),
-          "sdk", Set.of(),
+          "keys", Set.of("runtime", "sdk", "audit"),
+          "sdk", Set.of("audit"),
           "policy", Set.of(),
           "audit", Set.of(),
           "ca", Set.of("runtime", "sdk", "audit"),
-          "identity", Set.of("runtime", "keys", "sdk"),
-          "gateway", Set.of("runtime", "sdk"),
-          "examples", Set.of("runtime", "sdk"));
+          "identity", Set.of("runtime", "keys", "sdk", "audit"),
+          "gateway", Set.of("runtime", "sdk", "audit"),
+          "examples", Set.of("runtime", "sdk", "audit"));
 
   private static JavaClasses classes;
 
