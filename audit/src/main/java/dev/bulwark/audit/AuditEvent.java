@@ -87,6 +87,21 @@ public final class AuditEvent {
     return Optional.ofNullable(attributes.get(name));
   }
 
+  /**
+   * This event with one attribute set (replacing any of that name), keeping its id and time; for
+   * example the collector records which workload reported an event.
+   */
+  public AuditEvent withAttribute(String name, String value) {
+    Builder builder = builder(component, action, outcome).id(id).time(time);
+    attributes.forEach(
+        (n, v) -> {
+          if (!n.equals(name)) {
+            builder.attribute(n, v);
+          }
+        });
+    return builder.attribute(name, value).build();
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof AuditEvent that

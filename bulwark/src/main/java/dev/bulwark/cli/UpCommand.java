@@ -48,7 +48,7 @@ final class UpCommand implements Callable<Integer> {
       names = "--port-base",
       paramLabel = "N",
       description =
-          "Gateway port; identity, payments, profiles, gateway-admin and ca take N+1..N+5 (default 8443; 0 = any free ports).")
+          "Gateway port; identity, payments, profiles, gateway-admin, ca, keys and audit take N+1..N+7 (default 8443; 0 = any free ports).")
   Integer portBase;
 
   @Option(
@@ -62,9 +62,10 @@ final class UpCommand implements Callable<Integer> {
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
     BulwarkConfig settings = BulwarkConfig.load(Optional.ofNullable(config), System.getenv());
     if (portBase != null) {
-      if (portBase != 0 && (portBase < 1 || portBase > 65530)) {
+      if (portBase != 0 && (portBase < 1 || portBase > BulwarkConfig.MAX_PORT_BASE)) {
         throw new PlatformException(
-            "--port-base " + portBase + " is out of range", "use 1-65530, or 0 for any free ports");
+            "--port-base " + portBase + " is out of range",
+            "use 1-" + BulwarkConfig.MAX_PORT_BASE + ", or 0 for any free ports");
       }
       settings = settings.withPortBase(portBase);
     }

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.gateway.GatewaySettings;
 import dev.bulwark.identity.IdentitySettings;
+import dev.bulwark.runtime.config.ConfigException;
 import dev.bulwark.runtime.config.ConfigSection;
 import dev.bulwark.runtime.logging.JsonLogs.LogLevel;
 import dev.bulwark.sdk.workload.TrustDomain;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -21,6 +23,7 @@ import java.util.regex.Pattern;
  * @param ca the workload CA's settings
  * @param identity the identity provider's settings
  * @param gateway the gateway's settings
+ * @param audit the audit log's settings
  * @param log log levels
  */
 public record BulwarkConfig(
@@ -28,12 +31,20 @@ public record BulwarkConfig(
     CaConfig ca,
     IdentitySettings identity,
     GatewaySettings gateway,
+    AuditConfig audit,
     LogSettings log) {
+  /** The highest port base: the listeners take it and the {@value #EXTRA_PORTS} ports above. */
+  public static final int MAX_PORT_BASE = 65535 - 7;
+
+  /** How many ports above the base the listeners take. */
+  public static final int EXTRA_PORTS = 7;
+
   public BulwarkConfig {
     requireNonNull(server, "server");
     requireNonNull(ca, "ca");
     requireNonNull(identity, "identity");
     requireNonNull(gateway, "gateway");
+    requireNonNull(audit, "audit");
     requireNonNull(log, "log");
   }
 
@@ -51,6 +62,7 @@ public record BulwarkConfig(
             CaConfig.from(root.section("ca")),
             IdentitySettings.from(root.section("identity")),
             GatewaySettings.from(root.section("gateway")),
+            AuditConfig.from(root.section("audit")),
             LogSettings.from(root.section("log")));
     root.rejectUnknownKeys();
     return config;
@@ -59,15 +71,16 @@ public record BulwarkConfig(
   /** A copy with the port base replaced (the {@code --port-base} flag wins over the file). */
   public BulwarkConfig withPortBase(int portBase) {
     return new BulwarkConfig(
-        new ServerSettings(server.bindAddress(), portBase), ca, identity, gateway, log);
+        new ServerSettings(server.bindAddress(), portBase), ca, identity, gateway, audit, log);
   }
 
   /**
    * Where listeners bind ({@code server} section).
    *
    * @param bindAddress the address every listener binds ({@code bind_address}, default 127.0.0.1)
-   * @param portBase the gateway's port; identity, payments, profiles, the gateway's admin listener
-   *     and the CA take the next five ({@code port_base}, default 8443; 0 picks free ports)
+   * @param portBase the gateway's port; identity, payments, profiles, the gateway's admin listener,
+   *     the CA, the keys service and the audit collector take the next seven ({@code port_base},
+   *     default 8443; 0 picks free ports)
    */
   public record ServerSettings(String bindAddress, int portBase) {
     private static final Pattern ADDRESS =
@@ -75,8 +88,9 @@ public record BulwarkConfig(
 
     public ServerSettings {
       requireNonNull(bindAddress, "bindAddress");
-      if (portBase != 0 && (portBase < 1 || portBase > 65530)) {
-        throw new IllegalArgumentException("portBase: " + portBase + " (expected: 0, or 1-65530)");
+      if (portBase != 0 && (portBase < 1 || portBase > MAX_PORT_BASE)) {
+        throw new IllegalArgumentException(
+            "portBase: " + portBase + " (expected: 0, or 1-" + MAX_PORT_BASE + ")");
       }
     }
 
@@ -84,7 +98,7 @@ public record BulwarkConfig(
       return new ServerSettings(
           section.string(
               "bind_address", "127.0.0.1", ADDRESS, "an IP address literal or localhost"),
-          section.integer("port_base", 8443, 0, 65530));
+          section.integer("port_base", 8443, 0, MAX_PORT_BASE));
     }
   }
 
@@ -122,6 +136,104 @@ public record BulwarkConfig(
               Duration.ofSeconds(1),
               Duration.ofHours(24)));
     }
+  }
+
+  /**
+   * The central audit log ({@code audit} section).
+   *
+   * @param store where records are kept: {@code file} under {@code DIR/audit} (default) or {@code
+   *     postgresql}
+   * @param postgresqlUrl the JDBC URL when {@code store} is {@code postgresql} ({@code
+   *     postgresql_url}; set it through {@code BULWARK_AUDIT_POSTGRESQL_URL} if it holds a
+   *     password)
+   * @param checkpointInterval how often a signed tree head is written ({@code checkpoint_interval},
+   *     default 10s)
+   * @param alertWebhook where alerts are posted besides the log ({@code alert_webhook}, an https
+   *     URL, optional)
+   * @param bruteForceThreshold failed logins for one account or address that raise an alert ({@code
+   *     brute_force_threshold}, default 10 within {@code brute_force_window}, default 5m)
+   * @param bruteForceWindow see {@code bruteForceThreshold}
+   * @param denialSpikeThreshold 401/403 responses that raise an alert ({@code
+   *     denial_spike_threshold}, default 100 within {@code denial_spike_window}, default 1m)
+   * @param denialSpikeWindow see {@code denialSpikeThreshold}
+   */
+  public record AuditConfig(
+      AuditStore store,
+      Optional<String> postgresqlUrl,
+      Duration checkpointInterval,
+      Optional<URI> alertWebhook,
+      int bruteForceThreshold,
+      Duration bruteForceWindow,
+      int denialSpikeThreshold,
+      Duration denialSpikeWindow) {
+    private static final Pattern JDBC_POSTGRESQL = Pattern.compile("jdbc:postgresql://\\S+");
+
+    public AuditConfig {
+      requireNonNull(store, "store");
+      requireNonNull(postgresqlUrl, "postgresqlUrl");
+      requireNonNull(checkpointInterval, "checkpointInterval");
+      requireNonNull(alertWebhook, "alertWebhook");
+      requireNonNull(bruteForceWindow, "bruteForceWindow");
+      requireNonNull(denialSpikeWindow, "denialSpikeWindow");
+      if (store == AuditStore.POSTGRESQL && postgresqlUrl.isEmpty()) {
+        throw new IllegalArgumentException(
+            "audit.postgresql_url: missing (expected: a jdbc:postgresql:// URL when audit.store"
+                + " is postgresql)");
+      }
+    }
+
+    static AuditConfig from(ConfigSection section) {
+      AuditStore store = section.choice("store", AuditStore.class, AuditStore.FILE);
+      Optional<String> url =
+          section.optionalString(
+              "postgresql_url", JDBC_POSTGRESQL, "a jdbc:postgresql:// URL with no spaces");
+      if (store == AuditStore.POSTGRESQL && url.isEmpty()) {
+        throw new ConfigException(
+            "audit.postgresql_url",
+            "audit.postgresql_url: missing (expected: a jdbc:postgresql:// URL when audit.store"
+                + " is postgresql)");
+      }
+      return new AuditConfig(
+          store,
+          url,
+          section.duration(
+              "checkpoint_interval",
+              Duration.ofSeconds(10),
+              Duration.ofMillis(100),
+              Duration.ofHours(1)),
+          section.httpsUrl("alert_webhook"),
+          section.integer("brute_force_threshold", 10, 2, 1_000_000),
+          section.duration(
+              "brute_force_window",
+              Duration.ofMinutes(5),
+              Duration.ofSeconds(1),
+              Duration.ofDays(1)),
+          section.integer("denial_spike_threshold", 100, 2, 100_000_000),
+          section.duration(
+              "denial_spike_window",
+              Duration.ofMinutes(1),
+              Duration.ofSeconds(1),
+              Duration.ofDays(1)));
+    }
+
+    /** The defaults, as an empty {@code audit} section gives them. */
+    public static AuditConfig defaults() {
+      return new AuditConfig(
+          AuditStore.FILE,
+          Optional.empty(),
+          Duration.ofSeconds(10),
+          Optional.empty(),
+          10,
+          Duration.ofMinutes(5),
+          100,
+          Duration.ofMinutes(1));
+    }
+  }
+
+  /** Where the audit log keeps its records. */
+  public enum AuditStore {
+    FILE,
+    POSTGRESQL
   }
 
   /**

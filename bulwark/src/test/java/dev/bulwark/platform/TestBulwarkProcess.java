@@ -78,7 +78,7 @@ final class TestBulwarkProcess implements AutoCloseable {
   }
 
   /**
-   * A base port N such that N..N+5 are free now, for tests that need the same ports (and so the
+   * A base port N such that N..N+7 are free now, for tests that need the same ports (and so the
    * same issuer URL) across a restart.
    */
   static int freePortBase() throws IOException {
@@ -86,7 +86,7 @@ final class TestBulwarkProcess implements AutoCloseable {
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = 20_000 + random.nextInt(30_000);
       boolean free = true;
-      for (int port = base; port <= base + 5 && free; port++) {
+      for (int port = base; port <= base + BulwarkConfig.EXTRA_PORTS && free; port++) {
         try (java.net.ServerSocket socket =
             new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
           socket.setReuseAddress(true);
