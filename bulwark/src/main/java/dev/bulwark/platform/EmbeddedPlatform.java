@@ -97,6 +97,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
               config.identity(),
               DatabaseSettings.embedded(data.resolve("identity"), "identity"),
               sealer,
+              audit,
               listener("identity", 1, config, metrics)
                   .tls(publicContext(identityWorkload, domain), ClientAuth.OPTIONAL)
                   .healthCheck("workload_identity", health(identityWorkload)),
