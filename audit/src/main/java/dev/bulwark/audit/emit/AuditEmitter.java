@@ -408,8 +408,9 @@ public final class AuditEmitter implements AuditSink, AutoCloseable {
     List<AuditEvent> batch = new ArrayList<>(Math.min(room, buffered.get()) + 1);
     AuditEvent event;
     while (batch.size() < room && (event = buffer.poll()) != null) {
-      buffered.decrementAndGet();
+      // In flight before out of the buffer, so stats never show an event in neither.
       inFlight.incrementAndGet();
+      buffered.decrementAndGet();
       batch.add(event);
     }
     ownReport[0] = null;
