@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditSink;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +73,9 @@ public final class AuditEmitter implements AuditSink, AutoCloseable {
   private final AtomicReference<Instant> firstUnreportedDrop = new AtomicReference<>();
   private final AtomicBoolean warnedRecordAfterClose = new AtomicBoolean();
 
+  // Only drawn on retries, so its cost does not matter; a SecureRandom keeps the static checks
+  // from having to tell jitter from security uses.
+  private final SecureRandom jitter = new SecureRandom();
   private final Thread sender;
   private final ScheduledExecutorService monitor;
   private final Object reportLock = new Object();
@@ -442,7 +445,7 @@ public final class AuditEmitter implements AuditSink, AutoCloseable {
     }
     // Equal jitter (a random wait in the upper half of the ceiling), so emitters that failed
     // together do not retry together.
-    long wait = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+    long wait = ceiling / 2 + jitter.nextLong(ceiling / 2 + 1);
     if (retryAfter.isPresent()) {
       wait = Math.max(wait, Math.min(retryAfter.get().toNanos(), maxBackoff.toNanos()));
     }
