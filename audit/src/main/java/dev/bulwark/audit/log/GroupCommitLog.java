@@ -7,6 +7,7 @@ import dev.bulwark.audit.AuditEventCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -242,8 +243,13 @@ abstract class GroupCommitLog implements AuditLog {
       try {
         process(batch, stopping);
       } catch (RuntimeException e) {
-        LOG.error("audit log writer failed", e);
-        fail(batch, new AuditException(AuditException.Code.WRITE_FAILED, e.toString(), e));
+        LOG.error("audit log writer failed; the log refuses appends until reopened", e);
+        AuditException failed =
+            e instanceof AuditException audit
+                ? audit
+                : new AuditException(AuditException.Code.WRITE_FAILED, e.toString(), e);
+        failure = failed;
+        fail(batch, failed);
       }
     }
   }
@@ -280,7 +286,8 @@ abstract class GroupCommitLog implements AuditLog {
       }
     }
     long size = tree.size();
-    Instant now = clock.instant();
+    // Millisecond precision, so the signed time survives any store's timestamp type unchanged.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     boolean due =
         size - checkpointedSize >= settings.checkpointEveryRecords()
             || (size > checkpointedSize
@@ -373,8 +380,10 @@ abstract class GroupCommitLog implements AuditLog {
     for (Request request : batch) {
       switch (request) {
         case Append append -> {
-          pendingEvents.addAndGet(-append.events().size());
-          append.future().completeExceptionally(e);
+          if (!append.future().isDone()) {
+            pendingEvents.addAndGet(-append.events().size());
+            append.future().completeExceptionally(e);
+          }
         }
         case CheckpointRequest checkpoint -> checkpoint.future().completeExceptionally(e);
         case Stop stop -> {}
