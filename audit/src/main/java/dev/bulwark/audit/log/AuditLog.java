@@ -73,11 +73,9 @@ public interface AuditLog extends AutoCloseable {
       int idempotencyWindow,
       int maxPendingEvents,
       int maxBatchEvents,
-      long segmentBytes,
-      String tablePrefix) {
+      long segmentBytes) {
     public Settings {
       requireNonNull(checkpointInterval, "checkpointInterval");
-      requireNonNull(tablePrefix, "tablePrefix");
     }
 
     public static Builder builder() {
@@ -97,7 +95,6 @@ public interface AuditLog extends AutoCloseable {
       private int maxPendingEvents = 1_000_000;
       private int maxBatchEvents = 50_000;
       private long segmentBytes = 64L * 1024 * 1024;
-      private String tablePrefix = "audit_";
 
       private Builder() {}
 
@@ -161,17 +158,6 @@ public interface AuditLog extends AutoCloseable {
         return this;
       }
 
-      /** The prefix of {@link JdbcAuditLog}'s table names (default {@code audit_}). */
-      public Builder tablePrefix(String prefix) {
-        requireNonNull(prefix, "prefix");
-        if (!prefix.matches("[a-z][a-z0-9_]{0,30}")) {
-          throw new IllegalArgumentException(
-              "tablePrefix: '" + prefix + "' (expected: a lowercase SQL identifier prefix)");
-        }
-        this.tablePrefix = prefix;
-        return this;
-      }
-
       public Settings build() {
         return new Settings(
             checkpointEveryRecords,
@@ -179,8 +165,7 @@ public interface AuditLog extends AutoCloseable {
             idempotencyWindow,
             maxPendingEvents,
             maxBatchEvents,
-            segmentBytes,
-            tablePrefix);
+            segmentBytes);
       }
     }
   }

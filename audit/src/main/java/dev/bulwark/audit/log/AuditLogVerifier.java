@@ -115,25 +115,15 @@ public final class AuditLogVerifier {
     }
   }
 
-  /** Verifies the PostgreSQL store with the default table prefix {@code audit_}. */
-  public static VerificationReport verify(
-      DataSource dataSource, PublicKey checkpointKey, ProgressListener progress) {
-    return verify(dataSource, "audit_", checkpointKey, progress);
-  }
-
   /**
-   * Verifies the PostgreSQL store whose tables start with {@code tablePrefix}; besides the hashes
-   * it checks that the query columns agree with each record's hashed body.
+   * Verifies the PostgreSQL store ({@link JdbcAuditLog}'s tables in {@code dataSource}'s schema);
+   * besides the hashes it checks that the query columns agree with each record's hashed body.
    */
   public static VerificationReport verify(
-      DataSource dataSource,
-      String tablePrefix,
-      PublicKey checkpointKey,
-      ProgressListener progress) {
+      DataSource dataSource, PublicKey checkpointKey, ProgressListener progress) {
     requireNonNull(dataSource, "dataSource");
     requireNonNull(checkpointKey, "checkpointKey");
     requireNonNull(progress, "progress");
-    String prefix = JdbcAuditLog.checkPrefix(tablePrefix);
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
       connection.setReadOnly(true);
@@ -142,9 +132,7 @@ public final class AuditLogVerifier {
       try (Statement statement = connection.createStatement();
           ResultSet rows =
               statement.executeQuery(
-                  "SELECT tree_size, root_hash, chain_head, time, key_id, signature FROM "
-                      + prefix
-                      + "checkpoints ORDER BY id")) {
+                  "SELECT tree_size, root_hash, chain_head, time, key_id, signature FROM audit_checkpoints ORDER BY id")) {
         while (rows.next()) {
           heads.add(JdbcAuditLog.checkpoint(rows));
         }
@@ -162,9 +150,7 @@ public final class AuditLogVerifier {
       try (PreparedStatement statement =
           connection.prepareStatement(
               "SELECT seq, body, leaf_hash, chain_hash, event_id, time, component, action,"
-                  + " outcome, subject FROM "
-                  + prefix
-                  + "records ORDER BY seq")) {
+                  + " outcome, subject FROM audit_records ORDER BY seq")) {
         statement.setFetchSize(4096);
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {

@@ -307,7 +307,8 @@ public final class FileAuditLog extends GroupCommitLog {
     try (Stream<Path> files = Files.list(dir)) {
       files.forEach(
           file -> {
-            long first = SegmentReader.firstSequence(file.getFileName().toString());
+            Path name = file.getFileName();
+            long first = name == null ? -1 : SegmentReader.firstSequence(name.toString());
             if (first >= 0) {
               segments.add(new Segment(first, file));
             }

@@ -52,9 +52,10 @@ abstract class GroupCommitLog implements AuditLog {
   private Thread writer;
 
   GroupCommitLog(CheckpointSigner signer, Clock clock, Settings settings, Recovered recovered) {
-    this.signer = requireNonNull(signer, "signer");
-    this.clock = requireNonNull(clock, "clock");
-    this.settings = requireNonNull(settings, "settings");
+    // The subclasses' factories check their arguments; a constructor that throws is avoided.
+    this.signer = signer;
+    this.clock = clock;
+    this.settings = settings;
     this.tree = recovered.tree();
     this.chainHead = recovered.chainHead();
     this.recentIds = recovered.recentIds();

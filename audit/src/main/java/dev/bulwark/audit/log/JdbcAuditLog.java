@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -31,18 +32,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL audit store: tables {@code audit_records} and {@code audit_checkpoints} (created
- * if absent; the prefix is a setting). One writer per database, guarded by a session advisory lock
- * held on the writer's own connection, so sequences stay dense; each group of appends is one
- * transaction. Event ids are checked against the whole table, so a retried event is never stored
- * twice however old.
+ * if absent). One writer per database, guarded by a session advisory lock held on the writer's own
+ * connection, so sequences stay dense; each group of appends is one transaction. Event ids are
+ * checked against the whole table, so a retried event is never stored twice however old.
  */
 public final class JdbcAuditLog extends GroupCommitLog {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcAuditLog.class);
   private static final String DISK_FULL_STATE = "53100";
+  private static final int PAGE_ROWS = 1000;
+  private static final String COLUMNS =
+      "SELECT seq, body, leaf_hash, chain_hash FROM audit_records";
+  private static final String PAGE = COLUMNS + " WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?";
+  // One fixed statement: an unset criterion is a NULL parameter that matches everything.
+  private static final String QUERY =
+      COLUMNS
+          + " WHERE seq < ?"
+          + " AND (?::text IS NULL OR subject = ?::text)"
+          + " AND (?::text IS NULL OR action = ?::text)"
+          + " AND (?::text IS NULL OR outcome = ?::text)"
+          + " AND (?::text IS NULL OR component = ?::text)"
+          + " AND (?::timestamptz IS NULL OR time >= ?::timestamptz)"
+          + " AND (?::timestamptz IS NULL OR time < ?::timestamptz)"
+          + " ORDER BY seq DESC LIMIT ?";
 
   private final DataSource dataSource;
   private final Connection writer;
-  private final String prefix;
 
   private JdbcAuditLog(
       DataSource dataSource,
@@ -54,7 +68,6 @@ public final class JdbcAuditLog extends GroupCommitLog {
     super(signer, clock, settings, recovered);
     this.dataSource = dataSource;
     this.writer = writer;
-    this.prefix = settings.tablePrefix();
   }
 
   /**
@@ -69,7 +82,6 @@ public final class JdbcAuditLog extends GroupCommitLog {
     requireNonNull(signer, "signer");
     requireNonNull(clock, "clock");
     requireNonNull(settings, "settings");
-    String prefix = settings.tablePrefix();
     Connection connection = null;
     try {
       connection = dataSource.getConnection();
@@ -77,17 +89,17 @@ public final class JdbcAuditLog extends GroupCommitLog {
       try (PreparedStatement lock =
           connection.prepareStatement(
               "SELECT pg_try_advisory_lock(hashtext(current_schema() || '.' || ?))")) {
-        lock.setString(1, prefix + "records");
+        lock.setString(1, "audit_records");
         try (ResultSet result = lock.executeQuery()) {
           result.next();
           if (!result.getBoolean(1)) {
             throw new AuditException(
                 AuditException.Code.LOCKED,
-                "another writer holds the audit tables " + prefix + "* in this schema");
+                "another writer holds the audit tables audit_* in this schema");
           }
         }
       }
-      createTables(connection, prefix);
+      createTables(connection);
       Recovered recovered = recover(connection, signer, settings);
       connection.setAutoCommit(false);
       JdbcAuditLog log =
@@ -110,36 +122,18 @@ public final class JdbcAuditLog extends GroupCommitLog {
     }
   }
 
-  static String checkPrefix(String prefix) {
-    requireNonNull(prefix, "tablePrefix");
-    if (!prefix.matches("[a-z][a-z0-9_]{0,30}")) {
-      throw new IllegalArgumentException(
-          "tablePrefix: '" + prefix + "' (expected: a lowercase SQL identifier prefix)");
-    }
-    return prefix;
-  }
-
-  private static void createTables(Connection connection, String prefix) throws SQLException {
+  private static void createTables(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + prefix
-              + "records (seq BIGINT PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
+          "CREATE TABLE IF NOT EXISTS audit_records (seq BIGINT PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,"
               + " time TIMESTAMPTZ NOT NULL, component TEXT NOT NULL, action TEXT NOT NULL,"
               + " outcome TEXT NOT NULL, subject TEXT, body BYTEA NOT NULL,"
               + " leaf_hash BYTEA NOT NULL, chain_hash BYTEA NOT NULL)");
       statement.execute(
-          "CREATE INDEX IF NOT EXISTS "
-              + prefix
-              + "records_subject ON "
-              + prefix
-              + "records (subject, seq)");
+          "CREATE INDEX IF NOT EXISTS audit_records_subject ON audit_records (subject, seq)");
+      statement.execute("CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time)");
       statement.execute(
-          "CREATE INDEX IF NOT EXISTS " + prefix + "records_time ON " + prefix + "records (time)");
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + prefix
-              + "checkpoints (id BIGSERIAL PRIMARY KEY, tree_size BIGINT NOT NULL,"
+          "CREATE TABLE IF NOT EXISTS audit_checkpoints (id BIGSERIAL PRIMARY KEY, tree_size BIGINT NOT NULL,"
               + " root_hash BYTEA NOT NULL, chain_head BYTEA NOT NULL, time TIMESTAMPTZ NOT NULL,"
               + " key_id TEXT NOT NULL, signature BYTEA NOT NULL)");
     }
@@ -147,14 +141,11 @@ public final class JdbcAuditLog extends GroupCommitLog {
 
   private static Recovered recover(
       Connection connection, CheckpointSigner signer, Settings settings) throws SQLException {
-    String prefix = settings.tablePrefix();
     List<SignedTreeHead> heads = new ArrayList<>();
     try (Statement statement = connection.createStatement();
         ResultSet rows =
             statement.executeQuery(
-                "SELECT tree_size, root_hash, chain_head, time, key_id, signature FROM "
-                    + prefix
-                    + "checkpoints ORDER BY id")) {
+                "SELECT tree_size, root_hash, chain_head, time, key_id, signature FROM audit_checkpoints ORDER BY id")) {
       while (rows.next()) {
         heads.add(checkpoint(rows));
       }
@@ -172,9 +163,7 @@ public final class JdbcAuditLog extends GroupCommitLog {
     connection.setAutoCommit(false);
     try (PreparedStatement statement =
         connection.prepareStatement(
-            "SELECT seq, leaf_hash, chain_hash, event_id FROM "
-                + prefix
-                + "records ORDER BY seq")) {
+            "SELECT seq, leaf_hash, chain_hash, event_id FROM audit_records ORDER BY seq")) {
       statement.setFetchSize(8192);
       try (ResultSet rows = statement.executeQuery()) {
         long next = 0;
@@ -239,7 +228,7 @@ public final class JdbcAuditLog extends GroupCommitLog {
   Map<String, Long> lookupStored(Set<String> ids) {
     try (PreparedStatement statement =
         writer.prepareStatement(
-            "SELECT event_id, seq FROM " + prefix + "records WHERE event_id = ANY(?)")) {
+            "SELECT event_id, seq FROM audit_records WHERE event_id = ANY(?)")) {
       Array array = writer.createArrayOf("text", ids.toArray());
       statement.setArray(1, array);
       Map<String, Long> found = new HashMap<>();
@@ -260,9 +249,7 @@ public final class JdbcAuditLog extends GroupCommitLog {
   void persist(List<Entry> entries) {
     try (PreparedStatement insert =
         writer.prepareStatement(
-            "INSERT INTO "
-                + prefix
-                + "records (seq, event_id, time, component, action, outcome, subject, body,"
+            "INSERT INTO audit_records (seq, event_id, time, component, action, outcome, subject, body,"
                 + " leaf_hash, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Entry entry : entries) {
         insert.setLong(1, entry.sequence());
@@ -289,9 +276,7 @@ public final class JdbcAuditLog extends GroupCommitLog {
   void persistCheckpoint(SignedTreeHead checkpoint) {
     try (PreparedStatement insert =
         writer.prepareStatement(
-            "INSERT INTO "
-                + prefix
-                + "checkpoints (tree_size, root_hash, chain_head, time, key_id, signature)"
+            "INSERT INTO audit_checkpoints (tree_size, root_hash, chain_head, time, key_id, signature)"
                 + " VALUES (?, ?, ?, ?, ?, ?)")) {
       insert.setLong(1, checkpoint.treeSize());
       insert.setBytes(2, checkpoint.rootHash().unsafeBytes());
@@ -328,29 +313,26 @@ public final class JdbcAuditLog extends GroupCommitLog {
   public Stream<AuditRecord> records(long from) {
     checkFrom(from);
     long end = size();
-    try {
-      Connection connection = dataSource.getConnection();
-      try {
-        connection.setAutoCommit(false);
-        PreparedStatement statement =
-            connection.prepareStatement(
-                "SELECT seq, body, leaf_hash, chain_hash FROM "
-                    + prefix
-                    + "records WHERE seq >= ? AND seq < ? ORDER BY seq");
-        statement.setFetchSize(1024);
-        statement.setLong(1, from);
-        statement.setLong(2, end);
-        ResultSet rows = statement.executeQuery();
-        RowIterator iterator = new RowIterator(rows);
-        return StreamSupport.stream(
-                Spliterators.spliterator(
-                    iterator, end - from, Spliterator.ORDERED | Spliterator.NONNULL),
-                false)
-            .onClose(() -> closeQuietly(connection));
-      } catch (SQLException | RuntimeException e) {
-        closeQuietly(connection);
-        throw e;
+    PageIterator iterator = new PageIterator(from, end);
+    return StreamSupport.stream(
+        Spliterators.spliterator(iterator, end - from, Spliterator.ORDERED | Spliterator.NONNULL),
+        false);
+  }
+
+  /** Up to {@code PAGE_ROWS} records from {@code from} (inclusive) to {@code end} (exclusive). */
+  private List<AuditRecord> page(long from, long end) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(PAGE)) {
+      statement.setLong(1, from);
+      statement.setLong(2, end);
+      statement.setInt(3, PAGE_ROWS);
+      List<AuditRecord> records = new ArrayList<>(PAGE_ROWS);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          records.add(record(rows));
+        }
       }
+      return records;
     } catch (SQLException e) {
       throw new AuditException(
           AuditException.Code.READ_FAILED, "cannot read audit records: " + e.getMessage(), e);
@@ -360,24 +342,22 @@ public final class JdbcAuditLog extends GroupCommitLog {
   @Override
   public List<AuditRecord> query(AuditQuery query) {
     requireNonNull(query, "query");
-    StringBuilder sql =
-        new StringBuilder("SELECT seq, body, leaf_hash, chain_hash FROM ")
-            .append(prefix)
-            .append("records WHERE seq < ?");
-    List<Object> parameters = new ArrayList<>();
-    parameters.add(size());
-    query.subject().ifPresent(v -> condition(sql, parameters, "subject = ?", v));
-    query.action().ifPresent(v -> condition(sql, parameters, "action = ?", v));
-    query.outcome().ifPresent(v -> condition(sql, parameters, "outcome = ?", v.name()));
-    query.component().ifPresent(v -> condition(sql, parameters, "component = ?", v));
-    query.from().ifPresent(v -> condition(sql, parameters, "time >= ?", utc(v)));
-    query.to().ifPresent(v -> condition(sql, parameters, "time < ?", utc(v)));
-    sql.append(" ORDER BY seq DESC LIMIT ").append(query.limit());
     try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-      for (int i = 0; i < parameters.size(); i++) {
-        statement.setObject(i + 1, parameters.get(i));
+        PreparedStatement statement = connection.prepareStatement(QUERY)) {
+      statement.setLong(1, size());
+      Object[] criteria = {
+        query.subject().orElse(null),
+        query.action().orElse(null),
+        query.outcome().map(Enum::name).orElse(null),
+        query.component().orElse(null),
+        query.from().map(JdbcAuditLog::utc).orElse(null),
+        query.to().map(JdbcAuditLog::utc).orElse(null)
+      };
+      for (int i = 0; i < criteria.length; i++) {
+        statement.setObject(2 + 2 * i, criteria[i]);
+        statement.setObject(3 + 2 * i, criteria[i]);
       }
+      statement.setInt(2 + 2 * criteria.length, query.limit());
       List<AuditRecord> records = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
@@ -393,12 +373,6 @@ public final class JdbcAuditLog extends GroupCommitLog {
 
   private static OffsetDateTime utc(java.time.Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
-
-  private static void condition(
-      StringBuilder sql, List<Object> parameters, String condition, Object value) {
-    sql.append(" AND ").append(condition);
-    parameters.add(value);
   }
 
   private static AuditRecord record(ResultSet rows) throws SQLException {
@@ -424,37 +398,26 @@ public final class JdbcAuditLog extends GroupCommitLog {
 
   @Override
   public String toString() {
-    return "JdbcAuditLog{" + prefix + "*, " + size() + " records}";
+    return "JdbcAuditLog{" + size() + " records}";
   }
 
-  private static final class RowIterator implements Iterator<AuditRecord> {
-    private final ResultSet rows;
-    private AuditRecord ready;
-    private boolean done;
+  /** Reads records a page at a time, so no connection stays open while the caller iterates. */
+  private final class PageIterator implements Iterator<AuditRecord> {
+    private final long end;
+    private long next;
+    private Iterator<AuditRecord> page = Collections.emptyIterator();
 
-    RowIterator(ResultSet rows) {
-      this.rows = rows;
+    PageIterator(long from, long end) {
+      this.next = from;
+      this.end = end;
     }
 
     @Override
     public boolean hasNext() {
-      if (ready != null) {
-        return true;
+      if (!page.hasNext() && next < end) {
+        page = page(next, end).iterator();
       }
-      if (done) {
-        return false;
-      }
-      try {
-        if (rows.next()) {
-          ready = record(rows);
-          return true;
-        }
-        done = true;
-        return false;
-      } catch (SQLException e) {
-        throw new AuditException(
-            AuditException.Code.READ_FAILED, "cannot read audit records: " + e.getMessage(), e);
-      }
+      return page.hasNext();
     }
 
     @Override
@@ -462,8 +425,8 @@ public final class JdbcAuditLog extends GroupCommitLog {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      AuditRecord record = ready;
-      ready = null;
+      AuditRecord record = page.next();
+      next = record.sequence() + 1;
       return record;
     }
   }
