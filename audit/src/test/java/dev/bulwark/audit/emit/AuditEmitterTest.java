@@ -312,6 +312,37 @@ class AuditEmitterTest {
   }
 
   @Test
+  void doesNotLoopWhenTheCollectorRefusesItsOwnDropReport() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    List<AuditEvent> events = events(3);
+    AuditEvent bad = events.get(0);
+    emitter =
+        emitter(
+                batch -> {
+                  calls.incrementAndGet();
+                  if (batch.contains(bad)
+                      || batch.stream()
+                          .anyMatch(e -> e.action().equals(AuditEmitter.DROPPED_ACTION))) {
+                    throw AuditDeliveryException.of(
+                        AuditDeliveryException.Failure.REJECTED, "refused");
+                  }
+                  delivered.addAll(batch);
+                })
+            .batchSize(1)
+            .build();
+
+    emitter.record(bad);
+    await(() -> emitter.stats().dropped() == 2);
+    emitter.record(events.get(1));
+    emitter.record(events.get(2));
+    emitter.close();
+
+    assertThat(delivered).containsExactly(events.get(1), events.get(2));
+    assertThat(emitter.stats().dropped()).isEqualTo(2);
+    assertThat(calls.get()).isLessThanOrEqualTo(4);
+  }
+
+  @Test
   void buildRequiresANameAndSaneSizes() {
     assertThatThrownBy(() -> AuditEmitter.builder(batch -> {}).build())
         .isInstanceOf(IllegalStateException.class)

@@ -21,6 +21,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -177,6 +178,24 @@ class HttpAuditTransportTest {
     assertThat(failureFor(500, "", null).failure())
         .isEqualTo(AuditDeliveryException.Failure.SERVER_ERROR);
     assertThat(failureFor(500, "", null).retryable()).isTrue();
+  }
+
+  @Test
+  void readsRetryAfterInSecondsOrAsAnHttpDateAndIgnoresNonsense() {
+    assertThat(HttpAuditTransport.retryAfter(Optional.of("120"))).contains(Duration.ofMinutes(2));
+    assertThat(HttpAuditTransport.retryAfter(Optional.of("Tue, 01 Jan 2019 00:00:00 GMT")))
+        .contains(Duration.ZERO);
+    assertThat(HttpAuditTransport.retryAfter(Optional.of("-5"))).isEmpty();
+    assertThat(HttpAuditTransport.retryAfter(Optional.of("soon"))).isEmpty();
+    assertThat(HttpAuditTransport.retryAfter(Optional.empty())).isEmpty();
+  }
+
+  @Test
+  void badLineNumberOutsideTheBatchRefusesTheWholeBatch() {
+    AuditDeliveryException e = failureFor(400, "{\"line\": 99}", null);
+
+    assertThat(e.failure()).isEqualTo(AuditDeliveryException.Failure.REJECTED);
+    assertThat(e.rejectedIndex()).isEmpty();
   }
 
   @Test
