@@ -80,7 +80,7 @@ final class DirectoryRingStore implements RingStore {
       temporary =
           Files.createTempFile(
               directory,
-              "." + name + ".",
+              ".ring-",
               ".tmp",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {

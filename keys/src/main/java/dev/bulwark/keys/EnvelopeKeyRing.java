@@ -34,6 +34,7 @@ final class EnvelopeKeyRing implements KeyRing {
   private final Aead master;
   private final RingStore store;
   private final Clock clock;
+  private final Object changes = new Object();
   private volatile Snapshot snapshot;
 
   private EnvelopeKeyRing(
@@ -203,62 +204,70 @@ final class EnvelopeKeyRing implements KeyRing {
   }
 
   @Override
-  public synchronized KeyVersion rotate() {
-    Snapshot current = snapshot;
-    int next = current.versions.getLast().version() + 1;
-    KeyVersion added = new KeyVersion(next, KeyVersion.State.ENABLED, true, clock.instant());
-    List<KeyVersion> versions = new ArrayList<>();
-    for (KeyVersion v : current.versions) {
-      versions.add(new KeyVersion(v.version(), v.state(), false, v.created()));
-    }
-    versions.add(added);
-    Map<Integer, AesGcmKey> keys = new HashMap<>(current.keys);
-    keys.put(next, newKek());
-    publish(Snapshot.of(versions, keys));
-    return added;
-  }
-
-  @Override
-  public synchronized KeyVersion disable(int version) {
-    KeyVersion v = find(version);
-    if (v.primary()) {
-      throw new KeysException(
-          KeysException.Code.ILLEGAL_STATE,
-          "version "
-              + version
-              + " of key ring '"
-              + name
-              + "' is the primary (expected: a non-primary version; rotate first)");
-    }
-    return switch (v.state()) {
-      case DISABLED -> v;
-      case DESTROYED -> throw illegal(v, "it is destroyed");
-      case ENABLED -> replace(v, KeyVersion.State.DISABLED, snapshot.keys);
-    };
-  }
-
-  @Override
-  public synchronized KeyVersion enable(int version) {
-    KeyVersion v = find(version);
-    return switch (v.state()) {
-      case ENABLED -> v;
-      case DESTROYED -> throw illegal(v, "it is destroyed; its key material is gone");
-      case DISABLED -> replace(v, KeyVersion.State.ENABLED, snapshot.keys);
-    };
-  }
-
-  @Override
-  public synchronized KeyVersion destroy(int version) {
-    KeyVersion v = find(version);
-    return switch (v.state()) {
-      case DESTROYED -> v;
-      case ENABLED -> throw illegal(v, "it is enabled (expected: disabled; disable it first)");
-      case DISABLED -> {
-        Map<Integer, AesGcmKey> keys = new HashMap<>(snapshot.keys);
-        keys.remove(version);
-        yield replace(v, KeyVersion.State.DESTROYED, keys);
+  public KeyVersion rotate() {
+    synchronized (changes) {
+      Snapshot current = snapshot;
+      int next = current.versions.getLast().version() + 1;
+      KeyVersion added = new KeyVersion(next, KeyVersion.State.ENABLED, true, clock.instant());
+      List<KeyVersion> versions = new ArrayList<>();
+      for (KeyVersion v : current.versions) {
+        versions.add(new KeyVersion(v.version(), v.state(), false, v.created()));
       }
-    };
+      versions.add(added);
+      Map<Integer, AesGcmKey> keys = new HashMap<>(current.keys);
+      keys.put(next, newKek());
+      publish(Snapshot.of(versions, keys));
+      return added;
+    }
+  }
+
+  @Override
+  public KeyVersion disable(int version) {
+    synchronized (changes) {
+      KeyVersion v = find(version);
+      if (v.primary()) {
+        throw new KeysException(
+            KeysException.Code.ILLEGAL_STATE,
+            "version "
+                + version
+                + " of key ring '"
+                + name
+                + "' is the primary (expected: a non-primary version; rotate first)");
+      }
+      return switch (v.state()) {
+        case DISABLED -> v;
+        case DESTROYED -> throw illegal(v, "it is destroyed");
+        case ENABLED -> replace(v, KeyVersion.State.DISABLED, snapshot.keys);
+      };
+    }
+  }
+
+  @Override
+  public KeyVersion enable(int version) {
+    synchronized (changes) {
+      KeyVersion v = find(version);
+      return switch (v.state()) {
+        case ENABLED -> v;
+        case DESTROYED -> throw illegal(v, "it is destroyed; its key material is gone");
+        case DISABLED -> replace(v, KeyVersion.State.ENABLED, snapshot.keys);
+      };
+    }
+  }
+
+  @Override
+  public KeyVersion destroy(int version) {
+    synchronized (changes) {
+      KeyVersion v = find(version);
+      return switch (v.state()) {
+        case DESTROYED -> v;
+        case ENABLED -> throw illegal(v, "it is enabled (expected: disabled; disable it first)");
+        case DISABLED -> {
+          Map<Integer, AesGcmKey> keys = new HashMap<>(snapshot.keys);
+          keys.remove(version);
+          yield replace(v, KeyVersion.State.DESTROYED, keys);
+        }
+      };
+    }
   }
 
   @Override

@@ -17,6 +17,7 @@ final class StoredKeyRings implements KeyRings {
   private final RingStore store;
   private final Clock clock;
   private final Map<String, EnvelopeKeyRing> rings = new ConcurrentHashMap<>();
+  private final Object loading = new Object();
 
   StoredKeyRings(MasterKey master, RingStore store, Clock clock) {
     this.master = requireNonNull(master, "master");
@@ -35,7 +36,7 @@ final class StoredKeyRings implements KeyRings {
     if (loaded != null) {
       return loaded;
     }
-    synchronized (this) {
+    synchronized (loading) {
       return rings.computeIfAbsent(
           name,
           n ->
@@ -53,7 +54,7 @@ final class StoredKeyRings implements KeyRings {
     if (loaded != null) {
       return Optional.of(loaded);
     }
-    synchronized (this) {
+    synchronized (loading) {
       Optional<byte[]> stored = store.read(name);
       if (stored.isEmpty()) {
         return Optional.empty();
