@@ -3,13 +3,9 @@ package dev.bulwark.keys;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -21,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * One file per ring, {@code <directory>/<ring>.json}, mode 0600, in a directory only its owner may
  * enter. Each write goes to a temporary file that is synced and then moved over the old one, so a
- * crash leaves either the old ring or the new, never half of one.
+ * crash leaves either the old ring or the new, never half of one ({@link AtomicFile}).
  */
 final class DirectoryRingStore implements RingStore {
   private static final String SUFFIX = ".json";
@@ -75,32 +71,13 @@ final class DirectoryRingStore implements RingStore {
   @Override
   public void write(String name, byte[] contents) {
     Path file = fileOf(name);
-    Path temporary = null;
     try {
-      temporary =
-          Files.createTempFile(
-              directory,
-              ".ring-",
-              ".tmp",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(contents);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(
-          temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      temporary = null;
-      syncDirectory();
+      AtomicFile.replace(file, contents);
     } catch (IOException e) {
       throw new KeysException(
           KeysException.Code.STORE_FAILED,
           "cannot write the key ring file " + file + ": " + e.getMessage(),
           e);
-    } finally {
-      deleteQuietly(temporary);
     }
   }
 
@@ -134,23 +111,5 @@ final class DirectoryRingStore implements RingStore {
           KeysException.Code.INVALID_ARGUMENT, "ring name: " + name + " (expected: a valid name)");
     }
     return directory.resolve(name + SUFFIX);
-  }
-
-  // The rename is durable only once the directory entry itself reaches the disk.
-  private void syncDirectory() throws IOException {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    }
-  }
-
-  private static void deleteQuietly(Path temporary) {
-    if (temporary == null) {
-      return;
-    }
-    try {
-      Files.deleteIfExists(temporary);
-    } catch (IOException ignored) {
-      // A stray temporary file is harmless: names() ignores it.
-    }
   }
 }
