@@ -338,6 +338,44 @@ class KeyRingTest {
     assertThat(ring.versions()).filteredOn(KeyVersion::primary).hasSize(1);
   }
 
+  @Test
+  void failedWriteLeavesTheRingAsItWas() {
+    java.util.concurrent.atomic.AtomicBoolean failing =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    MemoryRingStore memory = new MemoryRingStore();
+    RingStore flaky =
+        new RingStore() {
+          @Override
+          public java.util.Optional<byte[]> read(String name) {
+            return memory.read(name);
+          }
+
+          @Override
+          public void write(String name, byte[] contents) {
+            if (failing.get()) {
+              throw new KeysException(KeysException.Code.STORE_FAILED, "disk full");
+            }
+            memory.write(name, contents);
+          }
+
+          @Override
+          public List<String> names() {
+            return memory.names();
+          }
+        };
+    MasterKey master = TestMasterKeys.random();
+    KeyRing flakyRing = new StoredKeyRings(master, flaky, CLOCK).ring("payments");
+    byte[] stored = memory.read("payments").orElseThrow();
+    failing.set(true);
+
+    assertDecryptFails(flakyRing::rotate, KeysException.Code.STORE_FAILED);
+
+    assertThat(flakyRing.primaryVersion()).isEqualTo(1);
+    assertThat(flakyRing.versions()).hasSize(1);
+    assertThat(memory.read("payments").orElseThrow()).isEqualTo(stored);
+    assertThat(flakyRing.versionOf(flakyRing.encrypt(SECRET, AAD))).isEqualTo(1);
+  }
+
   private static void assertDecryptFails(ThrowingCallable call, KeysException.Code code) {
     assertThatThrownBy(call)
         .isInstanceOfSatisfying(KeysException.class, e -> assertThat(e.code()).isEqualTo(code));
