@@ -69,7 +69,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
       BulwarkConfig config, DataDirectory data, MasterKey masterKey, Clock clock) {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
-      SecretSealer sealer = masterKey.sealer();
+      PlatformSecrets secrets = PlatformSecrets.open(data, masterKey, clock);
+      SecretSealer sealer = secrets.sealer();
       Metrics metrics = Metrics.create();
       running.push(metrics);
       PlatformAudit audit =
@@ -197,7 +198,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       components.put("gateway-admin", gatewayAdmin.url());
 
       BootstrapClients.Credentials credentials =
-          BootstrapClients.ensure(identity, data.resolve("bootstrap-credentials.sealed"), sealer);
+          BootstrapClients.ensure(identity, data.resolve(BootstrapClients.FILE_NAME), sealer);
       return new EmbeddedPlatform(
           running, components, identity.issuer(), gateway.url(), credentials, trust);
     } catch (RuntimeException e) {

@@ -155,11 +155,16 @@ public final class JdbcSealedRecords implements SealedRecords {
     return "JdbcSealedRecords{" + table + "." + valueColumn + " by " + idColumn + "}";
   }
 
-  // Ids travel as text of unspecified type, so the server compares them as the column's own type:
-  // numbers as numbers, uuids as uuids.
+  // On PostgreSQL ids travel as text of unspecified type, so the server compares them as the
+  // column's own type: numbers as numbers, uuids as uuids. Other databases (H2, the embedded
+  // default) convert a string parameter to the column's type themselves.
   private static void bindId(PreparedStatement statement, int index, String id)
       throws SQLException {
-    statement.setObject(index, id, Types.OTHER);
+    if (statement.getConnection().getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
+      statement.setObject(index, id, Types.OTHER);
+    } else {
+      statement.setString(index, id);
+    }
   }
 
   private KeysException failed(String what, SQLException e) {

@@ -66,8 +66,12 @@ public final class PlatformAudit implements AutoCloseable {
   /** The checkpoint key's public half, for {@code bulwark audit verify}. */
   public static final String PUBLIC_KEY_FILE = "audit/checkpoint-key.pem";
 
-  private static final String SEALED_KEY_FILE = "audit/checkpoint-key.sealed";
-  private static final String KEY_CONTEXT = "audit/checkpoint-key";
+  /** The checkpoint key's private half, sealed. */
+  public static final String SEALED_KEY_FILE = "audit/checkpoint-key.sealed";
+
+  /** The context the checkpoint key is sealed for. */
+  public static final String KEY_CONTEXT = "audit/checkpoint-key";
+
   private static final Duration LOCAL_APPEND_TIMEOUT = Duration.ofSeconds(30);
   private static final Logger LOG = LoggerFactory.getLogger(PlatformAudit.class);
 
