@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
       TokenCommand.class,
       CaCommand.class,
       AuditCommand.class,
+      KeysCommand.class,
       VersionCommand.class
     })
 final class BulwarkCommand implements Callable<Integer> {
@@ -25,7 +26,7 @@ final class BulwarkCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine()
         .getErr()
-        .println("bulwark: a command is required (up, token, ca, audit, version)");
+        .println("bulwark: a command is required (up, token, ca, audit, keys, version)");
     spec.commandLine().getErr().println("Run 'bulwark --help' for usage.");
     return 2;
   }

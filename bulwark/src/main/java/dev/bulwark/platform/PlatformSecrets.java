@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -56,9 +57,11 @@ public final class PlatformSecrets {
 
   /**
    * Every sealed value a stopped platform keeps in {@code data}: the CA's keys, the bootstrap
-   * credentials, the audit checkpoint key, and identity's signing keys in {@code identity}.
+   * credentials, the audit checkpoint key, and identity's signing keys in {@code identity}'s
+   * database when there is one.
    */
-  public static List<SealedRecords> sealedValues(DataDirectory data, DataSource identity) {
+  public static List<SealedRecords> sealedValues(
+      DataDirectory data, Optional<DataSource> identity) {
     List<SealedRecords> values = new ArrayList<>();
     Path ca = data.resolve("ca");
     if (CaHierarchy.exists(ca)) {
@@ -72,9 +75,11 @@ public final class PlatformSecrets {
     if (Files.exists(checkpointKey)) {
       values.add(new FileSealedRecord(checkpointKey, PlatformAudit.KEY_CONTEXT));
     }
-    values.add(
-        new JdbcSealedRecords(identity, "signing_keys", "kid", "sealed_private")
-            .withContext(kid -> "identity/signing-key/" + kid));
+    identity.ifPresent(
+        database ->
+            values.add(
+                new JdbcSealedRecords(database, "signing_keys", "kid", "sealed_private")
+                    .withContext(kid -> "identity/signing-key/" + kid)));
     return values;
   }
 }
