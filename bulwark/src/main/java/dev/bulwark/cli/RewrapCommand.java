@@ -53,12 +53,13 @@ final class RewrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Path data = options.data;
     if (pageSize < 1 || pageSize > 10_000) {
       throw new dev.bulwark.platform.PlatformException(
           "--page-size " + pageSize + " is out of range", "use 1 to 10000");
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (DataDirectory directory = DataDirectory.open(options.data)) {
+    try (DataDirectory directory = DataDirectory.open(data)) {
       PlatformSecrets secrets =
           PlatformSecrets.open(directory, options.masterKey(directory), Clock.systemUTC());
       Path identityFiles = directory.resolve("identity");
