@@ -11,14 +11,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,21 +94,22 @@ public class AuditLogBenchmark {
     }
   }
 
-  /** The PostgreSQL store on localhost:5432 (database {@code test}), in a schema of its own. */
+  /**
+   * The PostgreSQL store on localhost:5432 (database {@code test}), in schema {@code bench_audit},
+   * emptied before and after (a second run at the same time is refused: the store is locked).
+   */
   @State(Scope.Benchmark)
   public static class PostgresStore {
-    String schema;
+    private static final String RESET =
+        "CREATE SCHEMA IF NOT EXISTS bench_audit;"
+            + " DROP TABLE IF EXISTS bench_audit.audit_records, bench_audit.audit_checkpoints";
     AuditLog log;
 
     @Setup(Level.Trial)
     public void open() throws SQLException {
-      schema = "bench_audit_" + UUID.randomUUID().toString().replace("-", "");
-      execute("CREATE SCHEMA " + schema);
-      PGSimpleDataSource dataSource = new PGSimpleDataSource();
-      dataSource.setURL("jdbc:postgresql://127.0.0.1:5432/test");
-      dataSource.setUser("postgres");
-      dataSource.setCurrentSchema(schema);
-      dataSource.setReWriteBatchedInserts(true);
+      PGSimpleDataSource dataSource = dataSource();
+      reset(dataSource);
+      dataSource.setCurrentSchema("bench_audit");
       log =
           JdbcAuditLog.open(
               dataSource,
@@ -122,14 +121,21 @@ public class AuditLogBenchmark {
     @TearDown(Level.Trial)
     public void close() throws SQLException {
       log.close();
-      execute("DROP SCHEMA " + schema + " CASCADE");
+      reset(dataSource());
     }
 
-    private static void execute(String sql) throws SQLException {
-      try (Connection connection =
-              DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+    private static PGSimpleDataSource dataSource() {
+      PGSimpleDataSource dataSource = new PGSimpleDataSource();
+      dataSource.setURL("jdbc:postgresql://127.0.0.1:5432/test");
+      dataSource.setUser("postgres");
+      dataSource.setReWriteBatchedInserts(true);
+      return dataSource;
+    }
+
+    private static void reset(PGSimpleDataSource dataSource) throws SQLException {
+      try (Connection connection = dataSource.getConnection();
           Statement statement = connection.createStatement()) {
-        statement.execute(sql);
+        statement.execute(RESET);
       }
     }
   }

@@ -76,6 +76,27 @@ public interface AuditLog extends AutoCloseable {
       long segmentBytes) {
     public Settings {
       requireNonNull(checkpointInterval, "checkpointInterval");
+      if (checkpointEveryRecords < 1
+          || !checkpointInterval.isPositive()
+          || idempotencyWindow < 0
+          || maxPendingEvents < 1
+          || maxBatchEvents < 1
+          || segmentBytes < 4096) {
+        throw new IllegalArgumentException(
+            "audit log settings out of range: "
+                + checkpointEveryRecords
+                + " records, "
+                + checkpointInterval
+                + ", window "
+                + idempotencyWindow
+                + ", pending "
+                + maxPendingEvents
+                + ", batch "
+                + maxBatchEvents
+                + ", segment "
+                + segmentBytes
+                + " bytes (see Settings.Builder for each range)");
+      }
     }
 
     public static Builder builder() {
