@@ -180,9 +180,10 @@ final class KeysApi {
         "keys.ring.rotate",
         Operation.ADMIN,
         call -> {
-          KeyVersion created = existing(call.ring).rotate();
+          KeyRing ring = existing(call.ring);
+          KeyVersion created = ring.rotate();
           call.version = OptionalInt.of(created.version());
-          return version(call.ring, created);
+          return ring(ring).put("version", created.version());
         });
   }
 
@@ -216,7 +217,7 @@ final class KeysApi {
                 case "enable" -> ring.enable(number);
                 default -> ring.destroy(number);
               };
-          return version(call.ring, changed);
+          return ring(ring).put("version", changed.version());
         });
   }
 
@@ -333,10 +334,6 @@ final class KeysApi {
       versions.add(versionFields(Json.object(), version));
     }
     return body;
-  }
-
-  private static ObjectNode version(String ring, KeyVersion version) {
-    return versionFields(Json.object().put("ring", ring), version);
   }
 
   private static ObjectNode versionFields(ObjectNode node, KeyVersion version) {

@@ -221,7 +221,10 @@ class KeysServerTest {
     HttpResponse<String> rotated = service.http(OPS).post("/v1/keys/" + RING + "/rotate", "");
 
     assertThat(rotated.statusCode()).isEqualTo(200);
-    assertThat(rotated.body()).contains("\"version\":2").contains("\"primary\":true");
+    assertThat(rotated.body())
+        .contains("\"name\":\"" + RING + "\"")
+        .contains("\"primary\":2")
+        .contains("\"version\":2");
     assertThat(payments.decrypt(RING, old, RECORD)).isEqualTo(CARD);
     assertThat(payments.encrypt(RING, CARD, RECORD).version()).isEqualTo(2);
     Ciphertext moved = payments.rewrap(RING, old);
