@@ -1,10 +1,12 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.keys.MasterKey;
+import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.platform.BulwarkConfig;
 import dev.bulwark.platform.CaHierarchy;
 import dev.bulwark.platform.DataDirectory;
 import dev.bulwark.platform.PlatformException;
+import dev.bulwark.platform.PlatformSecrets;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.sdk.workload.SpiffeId;
 import dev.bulwark.sdk.workload.TrustDomain;
@@ -66,6 +68,11 @@ final class CaCommand implements Callable<Integer> {
     MasterKey masterKey(DataDirectory directory) {
       return MasterKey.load(System.getenv(), directory.resolve("master.key"));
     }
+
+    // The sealer of the platform's secrets, as 'bulwark up' uses it.
+    SecretSealer sealer(DataDirectory directory) {
+      return PlatformSecrets.open(directory, masterKey(directory), Clock.systemUTC()).sealer();
+    }
   }
 
   @Command(
@@ -100,7 +107,7 @@ final class CaCommand implements Callable<Integer> {
         CaHierarchy hierarchy =
             CaHierarchy.init(
                 directory.resolve("ca"),
-                options.masterKey(directory).sealer(),
+                options.sealer(directory),
                 domain,
                 Optional.ofNullable(rootKeyOut),
                 Clock.systemUTC());
@@ -348,7 +355,7 @@ final class CaCommand implements Callable<Integer> {
       throw new PlatformException(
           "no CA in " + ca, "create one with 'bulwark ca init' or 'bulwark up'");
     }
-    return CaHierarchy.load(ca, options.masterKey(directory).sealer(), Clock.systemUTC());
+    return CaHierarchy.load(ca, options.sealer(directory), Clock.systemUTC());
   }
 
   // The SVID lifetime decides when a retired root may leave the bundle; it comes from the same

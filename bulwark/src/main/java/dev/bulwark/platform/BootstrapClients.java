@@ -26,7 +26,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class BootstrapClients {
   static final String ADMIN = "bulwark-admin";
-  private static final String CONTEXT = "bulwark/bootstrap-credentials";
+
+  /** The context the credentials are sealed for. */
+  public static final String CONTEXT = "bulwark/bootstrap-credentials";
+
+  /** Where the credentials are kept, in the data directory. */
+  public static final String FILE_NAME = "bootstrap-credentials.sealed";
 
   private static final List<ClientRegistration> DEMO_CLIENTS =
       List.of(

@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.ca.CaException;
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.keys.FileSealedRecord;
 import dev.bulwark.keys.KeysException;
+import dev.bulwark.keys.SealedRecords;
 import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.sdk.workload.TrustBundle;
@@ -342,6 +344,23 @@ public final class CaHierarchy {
       }
     }
     return Optional.ofNullable(supersededAt).map(t -> t.plus(svidTtl));
+  }
+
+  /**
+   * The sealed private keys this hierarchy keeps in its directory (roots kept offline are not among
+   * them), each with the context it is sealed for, for {@code bulwark keys rewrap}.
+   */
+  public List<SealedRecords> sealedKeys() {
+    List<SealedRecords> keys = new ArrayList<>();
+    for (Root root : roots) {
+      root.sealedKey()
+          .ifPresent(k -> keys.add(new FileSealedRecord(k, rootKeyContext(root.certificate()))));
+    }
+    for (Intermediate intermediate : intermediates) {
+      keys.add(
+          new FileSealedRecord(intermediate.sealedKey(), keyContext(intermediate.sealedKey())));
+    }
+    return keys;
   }
 
   private SecretSealer sealer() {

@@ -1,6 +1,6 @@
 package dev.bulwark.platform;
 
-import dev.bulwark.audit.AuditSink;
+import dev.bulwark.audit.emit.AuditEmitter;
 import dev.bulwark.examples.ReferenceService;
 import dev.bulwark.examples.ServiceSettings;
 import dev.bulwark.examples.payments.PaymentsService;
@@ -10,6 +10,8 @@ import dev.bulwark.gateway.Route;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.SecretSealer;
+import dev.bulwark.platform.audit.AuditCollector;
+import dev.bulwark.platform.audit.PlatformAudit;
 import dev.bulwark.runtime.http.HealthCheck;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
@@ -67,17 +69,21 @@ public final class EmbeddedPlatform implements AutoCloseable {
       BulwarkConfig config, DataDirectory data, MasterKey masterKey, Clock clock) {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
-      SecretSealer sealer = masterKey.sealer();
+      PlatformSecrets secrets = PlatformSecrets.open(data, masterKey, clock);
+      SecretSealer sealer = secrets.sealer();
       Metrics metrics = Metrics.create();
       running.push(metrics);
-      AuditSink audit = AuditSink.log();
+      PlatformAudit audit =
+          PlatformAudit.open(config.audit(), data, sealer, Optional.empty(), metrics, clock);
+      running.push(audit);
+      // The CA runs before any workload has a certificate to reach the collector with.
       WorkloadTrust trust =
           WorkloadTrust.start(
               config.ca(),
               config.server().bindAddress(),
               data,
               sealer,
-              audit,
+              audit.localEmitter("ca"),
               listener("ca", 5, config, metrics),
               clock);
       running.push(trust);
@@ -89,6 +95,20 @@ public final class EmbeddedPlatform implements AutoCloseable {
       SpiffeId operatorId = trust.id(WorkloadTrust.OPERATOR);
       trust.attestOperator();
 
+      // The collector takes events from any workload of the trust domain; searching the trail
+      // is for the operator alone.
+      SpiffeId auditId = trust.id("audit");
+      WorkloadIdentity auditWorkload = trust.attest("audit");
+      HttpListener collector =
+          audit.serve(
+              serviceListener(
+                      "audit", 7, config, metrics, auditWorkload, PeerAuthorizer.memberOf(domain))
+                  .audit(audit.localEmitter("audit"))
+                  .maxPayloadSize(AuditCollector.MAX_BODY_BYTES)
+                  .requirePeer("/v1/query", PeerAuthorizer.only(operatorId)));
+      components.put("audit", collector.url());
+      AuditTrail trail = new AuditTrail(audit, collector.url(), PeerAuthorizer.only(auditId));
+
       // Identity's token endpoint is public: clients without a workload certificate are served,
       // but one that presents a certificate must present a valid SVID.
       WorkloadIdentity identityWorkload = trust.attest("identity");
@@ -97,7 +117,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
               config.identity(),
               DatabaseSettings.embedded(data.resolve("identity"), "identity"),
               sealer,
+              trail.emitter("identity", identityWorkload),
               listener("identity", 1, config, metrics)
+                  .audit(trail.emitter("identity", identityWorkload))
                   .tls(publicContext(identityWorkload, domain), ClientAuth.OPTIONAL)
                   .healthCheck("workload_identity", health(identityWorkload)),
               clock);
@@ -117,6 +139,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
                   data,
                   "payments"),
               serviceListener("payments", 2, config, metrics, paymentsWorkload, serviceCallers)
+                  .audit(trail.emitter("payments", paymentsWorkload))
                   .requirePeer("/payments", PeerAuthorizer.only(gatewayId)),
               clock);
       running.push(payments);
@@ -133,6 +156,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
                   data,
                   "profiles"),
               serviceListener("profiles", 3, config, metrics, profilesWorkload, serviceCallers)
+                  .audit(trail.emitter("profiles", profilesWorkload))
                   .requirePeer("/profiles", PeerAuthorizer.only(gatewayId)),
               clock);
       running.push(profiles);
@@ -154,6 +178,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
               route ->
                   gatewayWorkload.clientContext(PeerAuthorizer.only(upstreams.get(route.name()))),
               listener("gateway", 0, config, metrics)
+                  .audit(trail.emitter("gateway", gatewayWorkload))
                   // The public edge: callers are authenticated by their tokens, not certificates.
                   .tls(publicContext(gatewayWorkload, domain), ClientAuth.NONE));
       running.push(gateway);
@@ -167,17 +192,38 @@ public final class EmbeddedPlatform implements AutoCloseable {
                   metrics,
                   gatewayWorkload,
                   PeerAuthorizer.only(operatorId))
+              .audit(trail.emitter("gateway", gatewayWorkload))
               .start();
       running.push(gatewayAdmin);
       components.put("gateway-admin", gatewayAdmin.url());
 
       BootstrapClients.Credentials credentials =
-          BootstrapClients.ensure(identity, data.resolve("bootstrap-credentials.sealed"), sealer);
+          BootstrapClients.ensure(identity, data.resolve(BootstrapClients.FILE_NAME), sealer);
       return new EmbeddedPlatform(
           running, components, identity.issuer(), gateway.url(), credentials, trust);
     } catch (RuntimeException e) {
       closeAll(running);
       throw e;
+    }
+  }
+
+  // One emitter per component, sending to the collector over mutual TLS with the component's SVID
+  // and accepting only the collector's.
+  private static final class AuditTrail {
+    private final PlatformAudit audit;
+    private final URI collector;
+    private final PeerAuthorizer collectorOnly;
+    private final Map<String, AuditEmitter> emitters = new LinkedHashMap<>();
+
+    AuditTrail(PlatformAudit audit, URI collector, PeerAuthorizer collectorOnly) {
+      this.audit = audit;
+      this.collector = collector;
+      this.collectorOnly = collectorOnly;
+    }
+
+    AuditEmitter emitter(String component, WorkloadIdentity workload) {
+      return emitters.computeIfAbsent(
+          component, c -> audit.remoteEmitter(c, collector, workload.clientContext(collectorOnly)));
     }
   }
 

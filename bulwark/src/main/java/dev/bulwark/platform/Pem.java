@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMParser;
@@ -31,6 +33,25 @@ public final class Pem {
       writer.writeObject(new JcaPKCS8Generator(key, null));
     }
     return out.toString();
+  }
+
+  /** {@code key} as a PEM {@code PUBLIC KEY} block (SubjectPublicKeyInfo), e.g. for openssl. */
+  public static String publicKey(PublicKey key) throws IOException {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+      writer.writeObject(key);
+    }
+    return out.toString();
+  }
+
+  /** The public key in {@code pem}, if it holds a {@code PUBLIC KEY} block. */
+  public static Optional<PublicKey> publicKey(String pem) throws IOException {
+    for (Object block : blocks(pem)) {
+      if (block instanceof SubjectPublicKeyInfo info) {
+        return Optional.of(new JcaPEMKeyConverter().getPublicKey(info));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Every certificate in {@code pem}, in order; other blocks are skipped. */

@@ -303,9 +303,11 @@ public final class WorkloadTrust implements AutoCloseable {
     @Override
     public void onExpiring(X509Svid svid, Duration remaining) {
       audit.emit(
-          AuditEvent.builder(component, "svid.expiring", AuditEvent.Outcome.FAILURE)
+          // The alert rules watch this action for certificates near expiry (docs/audit-events.md).
+          AuditEvent.builder(component, "certificate.expiring", AuditEvent.Outcome.FAILURE)
               .time(clock.instant())
               .workload(id.toString())
+              .attribute("not_after", svid.notAfter().toString())
               .reason("the SVID expires in " + remaining + " and cannot be renewed")
               .build());
     }
@@ -313,9 +315,10 @@ public final class WorkloadTrust implements AutoCloseable {
     @Override
     public void onExpired(X509Svid svid) {
       audit.emit(
-          AuditEvent.builder(component, "svid.expired", AuditEvent.Outcome.FAILURE)
+          AuditEvent.builder(component, "certificate.expired", AuditEvent.Outcome.FAILURE)
               .time(clock.instant())
               .workload(id.toString())
+              .attribute("not_after", svid.notAfter().toString())
               .reason("the SVID expired at " + svid.notAfter() + "; peers refuse this workload")
               .build());
     }

@@ -2,6 +2,7 @@ package dev.bulwark.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.identity.IdentitySettings;
@@ -47,6 +48,7 @@ class BootstrapClientsTest {
         IdentitySettings.defaults(),
         DatabaseSettings.embedded(dir.resolve(database), "identity"),
         sealer,
+        AuditSink.log(),
         HttpListener.builder("identity").tls(serverTls(), ClientAuth.NONE).metrics(metrics),
         Clock.systemUTC());
   }

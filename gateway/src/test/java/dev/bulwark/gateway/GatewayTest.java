@@ -12,6 +12,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.Json;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +65,7 @@ class GatewayTest {
   private SSLContext clientTls;
   private Gateway gateway;
   private HttpClient http;
+  private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -105,7 +108,7 @@ class GatewayTest {
             issuer.url().resolve("/jwks"),
             client,
             route -> client,
-            listener("gateway"));
+            listener("gateway").audit(audited::add));
     http = HttpClient.newBuilder().sslContext(client).build();
     clientTls = client;
   }
@@ -296,6 +299,42 @@ class GatewayTest {
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("WWW-Authenticate"))
         .hasValueSatisfying(v -> assertThat(v).contains("invalid_token"));
+  }
+
+  @Test
+  void refusalIsAnAuditEventWithItsStatusAndNoToken() throws Exception {
+    String token = token("urn:test:other");
+    HttpResponse<String> refused =
+        call(
+            HttpRequest.newBuilder(gateway.url().resolve("/echo?secret=1"))
+                .header("Authorization", "Bearer " + token));
+    HttpResponse<String> served =
+        call(
+            HttpRequest.newBuilder(gateway.url().resolve("/echo"))
+                .header("Authorization", "Bearer " + token(AUDIENCE)));
+
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(served.statusCode()).isEqualTo(200);
+    AuditEvent event = awaitAudited();
+    assertThat(event.component()).isEqualTo("gateway");
+    assertThat(event.action()).isEqualTo("http.deny");
+    assertThat(event.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+    assertThat(event.attributes())
+        .containsEntry(HttpListener.STATUS, "401")
+        .containsEntry("resource", "GET /echo")
+        .containsKeys("source_address", "request_id");
+    assertThat(event.attributes().values())
+        .noneMatch(v -> v.contains(token) || v.contains("secret"));
+    Thread.sleep(200);
+    assertThat(audited).as("the served request is not a refusal").hasSize(1);
+  }
+
+  private AuditEvent awaitAudited() throws InterruptedException {
+    for (int i = 0; i < 100 && audited.isEmpty(); i++) {
+      Thread.sleep(50);
+    }
+    assertThat(audited).isNotEmpty();
+    return audited.get(0);
   }
 
   @Test

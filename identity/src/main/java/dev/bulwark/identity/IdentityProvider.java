@@ -2,6 +2,7 @@ package dev.bulwark.identity;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.Discovery;
 import dev.bulwark.identity.internal.SigningKeyRing;
@@ -40,6 +41,7 @@ public final class IdentityProvider implements AutoCloseable {
       IdentitySettings settings,
       DatabaseSettings databaseSettings,
       SecretSealer sealer,
+      AuditSink audit,
       HttpListener.Builder listener,
       Clock clock) {
     requireNonNull(settings, "settings");
@@ -52,7 +54,7 @@ public final class IdentityProvider implements AutoCloseable {
       settings.issuer().ifPresent(uri -> issuer.set(withoutTrailingSlash(uri)));
       Discovery discovery = new Discovery(issuer::get, keys);
       TokenEndpoint tokens =
-          new TokenEndpoint(clients, keys, issuer::get, settings.accessTokenTtl(), clock);
+          new TokenEndpoint(clients, keys, issuer::get, settings.accessTokenTtl(), clock, audit);
       HttpListener started =
           listener
               .healthCheck("database", database.healthCheck())

@@ -1,5 +1,6 @@
 package dev.bulwark.identity;
 
+import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.runtime.http.HttpListener;
@@ -23,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 
 /** An identity provider on a loopback HTTPS port with an H2 database in a temporary directory. */
@@ -34,6 +36,10 @@ final class TestIdentityProvider implements AutoCloseable {
   final SSLContext clientTls;
   final HttpClient http;
   final ClientSecret shopSecret;
+
+  /** What the provider audited, in order. */
+  final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+
   private final Metrics metrics = Metrics.create();
 
   private TestIdentityProvider(
@@ -51,6 +57,7 @@ final class TestIdentityProvider implements AutoCloseable {
             IdentitySettings.defaults(),
             DatabaseSettings.embedded(dir, "identity"),
             masterKey.sealer(),
+            audited::add,
             HttpListener.builder("identity")
                 .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
                 .metrics(metrics),

@@ -6,6 +6,7 @@ import static dev.bulwark.identity.TestIdentityProvider.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.SignedJWT;
+import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.runtime.http.Json;
@@ -158,6 +159,58 @@ class TokenEndpointTest {
         idp.token("grant_type=client_credentials&scope=payments%3Aread", Optional.of(shopBasic));
 
     assertThat(json(response).path("scope").asString()).isEqualTo("payments:read");
+  }
+
+  @Test
+  void wrongSecretIsAuditedAsAFailedClientLoginWithoutTheSecret() {
+    idp.token("grant_type=client_credentials", Optional.of(basic("shop", "guess-1234")));
+
+    assertThat(idp.audited)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.action()).isEqualTo("client.login");
+              assertThat(event.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+              assertThat(event.subject()).contains("shop");
+              assertThat(event.attributes()).containsKeys("source_address", "request_id");
+              assertThat(event.attributes().values()).noneMatch(v -> v.contains("guess-1234"));
+            });
+  }
+
+  @Test
+  void issuedTokenIsAuditedWithItsClientAndId() throws Exception {
+    HttpResponse<String> response =
+        idp.token("grant_type=client_credentials", Optional.of(shopBasic));
+    String jti =
+        SignedJWT.parse(json(response).get("access_token").asString()).getJWTClaimsSet().getJWTID();
+
+    assertThat(idp.audited)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.action()).isEqualTo("token.issue");
+              assertThat(event.outcome()).isEqualTo(AuditEvent.Outcome.SUCCESS);
+              assertThat(event.attributes())
+                  .containsEntry("client_id", "shop")
+                  .containsEntry("jti", jti);
+              assertThat(event.attributes().values())
+                  .noneMatch(v -> v.contains(idp.shopSecret.reveal()));
+            });
+  }
+
+  @Test
+  void refusedGrantIsAuditedWithTheOAuthError() {
+    idp.token("grant_type=password", Optional.of(shopBasic));
+
+    assertThat(idp.audited)
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.action()).isEqualTo("token.issue");
+              assertThat(event.outcome()).isEqualTo(AuditEvent.Outcome.FAILURE);
+              assertThat(event.reason())
+                  .hasValueSatisfying(r -> assertThat(r).startsWith("unsupported_grant_type"));
+            });
   }
 
   @Test

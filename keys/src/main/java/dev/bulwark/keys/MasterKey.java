@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.KmsClient;
 import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
@@ -161,9 +162,43 @@ public final class MasterKey {
     }
   }
 
-  /** A sealer for secrets under this master key. */
+  /**
+   * A master key held by a key management service: every use is a call to the KMS through {@code
+   * client}, so the key itself never leaves it. Cloud KMSs plug in through Tink's {@link KmsClient}
+   * (e.g. {@code gcp-kms://...}, {@code aws-kms://...}).
+   *
+   * @throws KeysException {@code MASTER_KEY_INVALID} if the client does not serve {@code keyUri}
+   */
+  public static MasterKey fromKms(KmsClient client, String keyUri) {
+    requireNonNull(client, "client");
+    requireNonNull(keyUri, "keyUri");
+    if (!client.doesSupport(keyUri)) {
+      throw new KeysException(
+          KeysException.Code.MASTER_KEY_INVALID,
+          "keyUri: " + keyUri + " (expected: a key URI the given KMS client supports)");
+    }
+    try {
+      registerTink();
+      return new MasterKey(client.getAead(keyUri), "kms " + keyUri);
+    } catch (GeneralSecurityException e) {
+      throw new KeysException(
+          KeysException.Code.MASTER_KEY_INVALID,
+          "cannot use the KMS key " + keyUri + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * A sealer for secrets under this master key alone, in the format Bulwark used before key rings.
+   * New stores use {@link SecretSealer#on(KeyRing, MasterKey)}, which still opens these values.
+   */
   public SecretSealer sealer() {
-    return new SecretSealer(aead);
+    return SecretSealer.legacy(aead);
+  }
+
+  /** The key-encryption primitive, for the key rings kept under this master key. */
+  Aead aead() {
+    return aead;
   }
 
   /** Where the key came from, for logs (never the key itself). */

@@ -5,9 +5,13 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.identity.ClientRegistration;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
+import dev.bulwark.runtime.http.PeerAddress;
+import dev.bulwark.runtime.http.RequestIds;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -47,18 +51,21 @@ public final class TokenEndpoint {
   private final Supplier<String> issuer;
   private final Duration accessTokenTtl;
   private final Clock clock;
+  private final AuditSink audit;
 
   public TokenEndpoint(
       ClientStore clients,
       SigningKeyRing keys,
       Supplier<String> issuer,
       Duration accessTokenTtl,
-      Clock clock) {
+      Clock clock,
+      AuditSink audit) {
     this.clients = clients;
     this.keys = keys;
     this.issuer = issuer;
     this.accessTokenTtl = accessTokenTtl;
     this.clock = clock;
+    this.audit = audit;
   }
 
   public void handle(ServerRequest req, ServerResponse res) {
@@ -67,6 +74,13 @@ public final class TokenEndpoint {
       res.header(HeaderValues.create(HeaderNames.PRAGMA, "no-cache"));
       HttpResponses.json(res, Status.OK_200, body);
     } catch (OAuthError e) {
+      // A failed client authentication was recorded as a failed login where it happened.
+      if (!e.error().equals("invalid_client")) {
+        audit.emit(
+            event(req, "token.issue", AuditEvent.Outcome.FAILURE)
+                .reason(e.error() + ": " + e.getMessage())
+                .build());
+      }
       if (e.basicChallenge()) {
         res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"bulwark\"");
       }
@@ -96,7 +110,16 @@ public final class TokenEndpoint {
     }
     Set<String> scopes = grantedScopes(client, form.first("scope"));
     List<String> audiences = audiences(client, form.all("resource"));
-    return issue(client, scopes, audiences);
+    Issued issued = issue(client, scopes, audiences);
+    audit.emit(
+        event(req, "token.issue", AuditEvent.Outcome.SUCCESS)
+            .subject(client.clientId())
+            .clientId(client.clientId())
+            .resource(String.join(" ", audiences))
+            .attribute("grant_type", grantType)
+            .attribute("jti", issued.jti())
+            .build());
+    return issued.body();
   }
 
   private ClientRegistration authenticate(ServerRequest req, FormBody form) {
@@ -127,10 +150,25 @@ public final class TokenEndpoint {
         .authenticate(clientId, secret)
         .orElseThrow(
             () -> {
-              LOG.info(
-                  "client authentication failed for client_id={}", FormBody.printable(clientId));
+              String printable = FormBody.printable(clientId);
+              LOG.info("client authentication failed for client_id={}", printable);
+              // A client's login: the alert rules count these per client and per source address
+              // to spot guessing (docs/audit-events.md).
+              audit.emit(
+                  event(req, "client.login", AuditEvent.Outcome.FAILURE)
+                      .subject(printable)
+                      .clientId(printable)
+                      .reason("wrong client id or secret")
+                      .build());
               return OAuthError.invalidClient("client authentication failed", basic);
             });
+  }
+
+  private AuditEvent.Builder event(ServerRequest req, String action, AuditEvent.Outcome outcome) {
+    return AuditEvent.builder("identity", action, outcome)
+        .time(clock.instant())
+        .sourceAddress(PeerAddress.of(req.remotePeer()))
+        .requestId(RequestIds.current().orElse("-"));
   }
 
   // RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':' and base64-encoded.
@@ -201,7 +239,10 @@ public final class TokenEndpoint {
     return audiences;
   }
 
-  private ObjectNode issue(ClientRegistration client, Set<String> scopes, List<String> audiences) {
+  // The token response, and the token's id for the audit record.
+  private record Issued(ObjectNode body, String jti) {}
+
+  private Issued issue(ClientRegistration client, Set<String> scopes, List<String> audiences) {
     Instant now = clock.instant();
     Instant expires = now.plus(accessTokenTtl);
     String jti = UUID.randomUUID().toString();
@@ -242,6 +283,6 @@ public final class TokenEndpoint {
     if (!scopes.isEmpty()) {
       body.put("scope", String.join(" ", scopes));
     }
-    return body;
+    return new Issued(body, jti);
   }
 }

@@ -46,6 +46,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class HttpListener implements AutoCloseable {
   private static final Logger ACCESS = LoggerFactory.getLogger("bulwark.access");
   private static final Logger LOG = LoggerFactory.getLogger(HttpListener.class);
+
+  /** The audit attribute holding the HTTP status of a refused request. */
+  public static final String STATUS = "status";
+
   private static final java.util.Set<String> STANDARD_METHODS =
       java.util.Set.of(
           "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
@@ -277,6 +281,9 @@ public final class HttpListener implements AutoCloseable {
                 Integer.toString(status))
             .register(metrics.registry())
             .record(nanos, TimeUnit.NANOSECONDS);
+        if ((status == 401 || status == 403) && req.context().get(DenialAudited.class).isEmpty()) {
+          auditDenial(req, status, workload);
+        }
         // The path only: query strings can carry secrets, so they are never logged.
         ACCESS.info(
             "{} {} {} {}ms peer={} workload={}",
@@ -301,6 +308,7 @@ public final class HttpListener implements AutoCloseable {
         Optional<SpiffeId> peer = req.context().get(SpiffeId.class, SpiffeId.class);
         if (peer.isEmpty() || !rule.allowed().allows(peer.get())) {
           String who = peer.map(Object::toString).orElse("a client without a workload certificate");
+          req.context().register(DenialAudited.INSTANCE);
           audit.emit(
               AuditEvent.builder(component, "peer.authorize", AuditEvent.Outcome.DENIED)
                   .workload(peer.map(Object::toString).orElse("-"))
@@ -308,6 +316,7 @@ public final class HttpListener implements AutoCloseable {
                   .reason(who + " is not allowed here (allowed: " + rule.allowed() + ")")
                   .sourceAddress(PeerAddress.of(req.remotePeer()))
                   .requestId(RequestIds.current().orElse("-"))
+                  .attribute(STATUS, "403")
                   .build());
           HttpResponses.error(
               res,
@@ -318,6 +327,26 @@ public final class HttpListener implements AutoCloseable {
         }
       }
       chain.proceed();
+    }
+
+    // Every refusal is an audit event, so alert rules see spikes of 401/403 whichever component
+    // refused; the path only, never the query string, which can carry secrets.
+    private void auditDenial(RoutingRequest req, int status, Optional<SpiffeId> workload) {
+      AuditEvent.Builder event =
+          AuditEvent.builder(
+                  component,
+                  "http.deny",
+                  status == 401 ? AuditEvent.Outcome.FAILURE : AuditEvent.Outcome.DENIED)
+              .resource(req.prologue().method().text() + " " + req.path().path())
+              .sourceAddress(PeerAddress.of(req.remotePeer()))
+              .requestId(RequestIds.current().orElse("-"))
+              .attribute(STATUS, Integer.toString(status));
+      workload.ifPresent(id -> event.workload(id.toString()));
+      try {
+        audit.emit(event.build());
+      } catch (RuntimeException e) {
+        LOG.warn("could not record the audit event for a refused request: {}", e.toString());
+      }
     }
 
     private void internalError(ServerRequest req, ServerResponse res, Throwable error) {
@@ -385,5 +414,10 @@ public final class HttpListener implements AutoCloseable {
         requireNonNull(allowed, "allowed");
       }
     }
+  }
+
+  // Marks a request whose refusal was already audited with more detail (the peer check).
+  private enum DenialAudited {
+    INSTANCE
   }
 }

@@ -30,6 +30,24 @@ public final class Database implements AutoCloseable {
    * @throws StorageException if the database cannot be reached or migrated
    */
   public static Database open(DatabaseSettings settings, String poolName, String migrations) {
+    requireNonNull(migrations, "migrations");
+    Database database = open(settings, poolName);
+    try {
+      Flyway.configure().dataSource(database.dataSource).locations(migrations).load().migrate();
+    } catch (FlywayException e) {
+      database.close();
+      throw new StorageException("cannot migrate database " + settings + ": " + rootMessage(e), e);
+    }
+    return database;
+  }
+
+  /**
+   * Opens the database for a store that creates its own tables (e.g. the audit log, whose schema is
+   * part of its tamper-evidence format).
+   *
+   * @throws StorageException if the database cannot be reached
+   */
+  public static Database open(DatabaseSettings settings, String poolName) {
     requireNonNull(settings, "settings");
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(settings.jdbcUrl());
@@ -43,12 +61,6 @@ public final class Database implements AutoCloseable {
       dataSource = new HikariDataSource(config);
     } catch (RuntimeException e) {
       throw new StorageException("cannot open database " + settings + ": " + rootMessage(e), e);
-    }
-    try {
-      Flyway.configure().dataSource(dataSource).locations(migrations).load().migrate();
-    } catch (FlywayException e) {
-      dataSource.close();
-      throw new StorageException("cannot migrate database " + settings + ": " + rootMessage(e), e);
     }
     return new Database(dataSource);
   }
