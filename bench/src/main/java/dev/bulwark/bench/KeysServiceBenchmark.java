@@ -1,6 +1,8 @@
 package dev.bulwark.bench;
 
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.keys.KeyRings;
+import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.server.Callers;
 import dev.bulwark.keys.server.KeyAccessPolicy;
 import dev.bulwark.keys.server.KeysServer;
@@ -74,7 +76,12 @@ public class KeysServiceBenchmark {
         intermediate.issueSvid(paymentsId, List.of(), List.of(), Duration.ofHours(1));
     TrustBundle bundle =
         TrustBundle.of(domain, List.of(root.certificate()), 1, Duration.ofMinutes(5));
-    BenchKeyRings rings = new BenchKeyRings();
+    byte[] master = new byte[32];
+    new java.security.SecureRandom().nextBytes(master);
+    KeyRings rings =
+        KeyRings.inMemory(
+            MasterKey.fromBase64(java.util.Base64.getEncoder().encodeToString(master)),
+            Clock.systemUTC());
     rings.ring(RING);
     metrics = Metrics.create();
     server =

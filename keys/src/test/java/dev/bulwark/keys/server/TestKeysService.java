@@ -1,6 +1,8 @@
 package dev.bulwark.keys.server;
 
 import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.keys.KeyRings;
+import dev.bulwark.keys.MasterKey;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
@@ -11,7 +13,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
@@ -51,7 +56,8 @@ final class TestKeysService implements BeforeEachCallback, AfterEachCallback {
           .build();
 
   final TestWorkloads workloads = new TestWorkloads();
-  final TestKeyRings rings = new TestKeyRings();
+  final KeyRings rings =
+      KeyRings.inMemory(MasterKey.fromBase64(randomMasterKey()), Clock.systemUTC());
   final List<AuditEvent> audit = new CopyOnWriteArrayList<>();
   private final ClientAuth clientAuth;
   private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
@@ -88,6 +94,12 @@ final class TestKeysService implements BeforeEachCallback, AfterEachCallback {
     }
     server.close();
     metrics.close();
+  }
+
+  private static String randomMasterKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
   }
 
   URI url() {
