@@ -127,6 +127,14 @@ public final class HttpListener implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether the listener asks clients for a certificate, as set by {@link #tls}; a component that
+     * authorizes callers by their workload certificate refuses to start without one.
+     */
+    public ClientAuth clientAuth() {
+      return clientAuth;
+    }
+
     public Builder routes(Consumer<HttpRouting.Builder> routes) {
       this.routes = requireNonNull(routes, "routes");
       return this;
