@@ -10,6 +10,10 @@ import dev.bulwark.gateway.Route;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.SecretSealer;
+import dev.bulwark.keys.server.Callers;
+import dev.bulwark.keys.server.KeyAccessPolicy;
+import dev.bulwark.keys.server.KeysServer;
+import dev.bulwark.keys.server.Operation;
 import dev.bulwark.platform.audit.AuditCollector;
 import dev.bulwark.platform.audit.PlatformAudit;
 import dev.bulwark.runtime.http.HealthCheck;
@@ -196,6 +200,38 @@ public final class EmbeddedPlatform implements AutoCloseable {
               .start();
       running.push(gatewayAdmin);
       components.put("gateway-admin", gatewayAdmin.url());
+
+      // The keys service: each reference service may use its own rings; the operator
+      // administers every ring, including the platform's own.
+      WorkloadIdentity keysWorkload = trust.attest("keys");
+      KeyAccessPolicy keyPolicy =
+          KeyAccessPolicy.builder()
+              .allow(Callers.exactly(operatorId), "*", Operation.values())
+              .allow(
+                  Callers.exactly(trust.id("payments")),
+                  "payments*",
+                  Operation.ENCRYPT,
+                  Operation.DECRYPT,
+                  Operation.DATAKEY,
+                  Operation.REWRAP)
+              .allow(
+                  Callers.exactly(trust.id("profiles")),
+                  "profiles*",
+                  Operation.ENCRYPT,
+                  Operation.DECRYPT,
+                  Operation.DATAKEY,
+                  Operation.REWRAP)
+              .build();
+      KeysServer keys =
+          KeysServer.start(
+              secrets.rings(),
+              keyPolicy,
+              trail.emitter("keys", keysWorkload),
+              serviceListener(
+                  "keys", 6, config, metrics, keysWorkload, PeerAuthorizer.memberOf(domain)),
+              clock);
+      running.push(keys);
+      components.put("keys", keys.url());
 
       BootstrapClients.Credentials credentials =
           BootstrapClients.ensure(identity, data.resolve(BootstrapClients.FILE_NAME), sealer);

@@ -87,7 +87,13 @@ public final class PlatformAudit implements AutoCloseable {
     this.alerts = alerts;
     this.metrics = metrics;
     this.owned = owned;
-    this.stored = alerts;
+    AuditSink logLine = AuditSink.log();
+    // Every stored event also becomes a line of the bulwark.audit log, for those who tail it.
+    this.stored =
+        event -> {
+          alerts.emit(event);
+          logLine.emit(event);
+        };
   }
 
   /** Opens the log and the alert rules; nothing listens yet. */
