@@ -16,7 +16,6 @@ import dev.bulwark.runtime.http.Json;
 import dev.bulwark.sdk.workload.SpiffeId;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -82,13 +81,13 @@ public final class AuditCollector {
   public void routes(HttpRouting.Builder routes) {
     routes
         .post("/v1/events", this::receive)
-        .any("/v1/events", methodNotAllowed("POST"))
+        .any("/v1/events", HttpResponses.methodNotAllowed("POST"))
         .get("/v1/checkpoint", this::checkpoint)
-        .any("/v1/checkpoint", methodNotAllowed("GET"))
+        .any("/v1/checkpoint", HttpResponses.methodNotAllowed("GET"))
         .get("/v1/proof", this::proof)
-        .any("/v1/proof", methodNotAllowed("GET"))
+        .any("/v1/proof", HttpResponses.methodNotAllowed("GET"))
         .get("/v1/query", this::query)
-        .any("/v1/query", methodNotAllowed("GET"))
+        .any("/v1/query", HttpResponses.methodNotAllowed("GET"))
         .any(
             (req, res) ->
                 HttpResponses.error(
@@ -298,17 +297,6 @@ public final class AuditCollector {
       throw new IllegalArgumentException("the batch holds no events");
     }
     return events;
-  }
-
-  private static Handler methodNotAllowed(String allowed) {
-    return (req, res) -> {
-      res.header(HeaderNames.ALLOW, allowed);
-      HttpResponses.error(
-          res,
-          Status.METHOD_NOT_ALLOWED_405,
-          "method_not_allowed",
-          "this endpoint takes " + allowed);
-    };
   }
 
   static String utf8(byte[] bytes) {

@@ -12,7 +12,6 @@ import dev.bulwark.sdk.workload.SpiffeId;
 import dev.bulwark.sdk.workload.TrustBundle;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -60,18 +59,18 @@ public final class CaApi {
   public void routes(HttpRouting.Builder routes) {
     routes
         .get("/v1/bundle", this::bundle)
-        .any("/v1/bundle", methodNotAllowed("GET"))
+        .any("/v1/bundle", HttpResponses.methodNotAllowed("GET"))
         .post("/v1/svid", this::issue)
-        .any("/v1/svid", methodNotAllowed("POST"))
+        .any("/v1/svid", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/svid/renew", this::renew)
-        .any("/v1/svid/renew", methodNotAllowed("POST"))
+        .any("/v1/svid/renew", HttpResponses.methodNotAllowed("POST"))
         .get("/v1/denylist", this::denyList)
-        .any("/v1/denylist", methodNotAllowed("GET"))
+        .any("/v1/denylist", HttpResponses.methodNotAllowed("GET"))
         .post("/v1/admin/join-tokens", this::createJoinToken)
-        .any("/v1/admin/join-tokens", methodNotAllowed("POST"))
+        .any("/v1/admin/join-tokens", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/admin/revocations", this::revoke)
         .get("/v1/admin/revocations", this::revocations)
-        .any("/v1/admin/revocations", methodNotAllowed("GET, POST"))
+        .any("/v1/admin/revocations", HttpResponses.methodNotAllowed("GET, POST"))
         .any(
             (req, res) ->
                 HttpResponses.error(
@@ -279,17 +278,6 @@ public final class CaApi {
               "server_error",
               "internal error; quote request id " + RequestIds.current().orElse("-"));
     }
-  }
-
-  private static Handler methodNotAllowed(String allowed) {
-    return (req, res) -> {
-      res.header(HeaderNames.ALLOW, allowed);
-      HttpResponses.error(
-          res,
-          Status.METHOD_NOT_ALLOWED_405,
-          "method_not_allowed",
-          "this endpoint takes " + allowed);
-    };
   }
 
   private static ObjectNode jsonBody(ServerRequest req) {

@@ -16,7 +16,6 @@ import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.sdk.workload.SpiffeId;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -64,24 +63,24 @@ final class KeysApi {
   void routes(HttpRouting.Builder routes) {
     routes
         .get("/v1/keys", this::listRings)
-        .any("/v1/keys", methodNotAllowed("GET"))
+        .any("/v1/keys", HttpResponses.methodNotAllowed("GET"))
         .post("/v1/keys/{ring}/encrypt", this::encrypt)
-        .any("/v1/keys/{ring}/encrypt", methodNotAllowed("POST"))
+        .any("/v1/keys/{ring}/encrypt", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/keys/{ring}/decrypt", this::decrypt)
-        .any("/v1/keys/{ring}/decrypt", methodNotAllowed("POST"))
+        .any("/v1/keys/{ring}/decrypt", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/keys/{ring}/datakey", this::generateDataKey)
-        .any("/v1/keys/{ring}/datakey", methodNotAllowed("POST"))
+        .any("/v1/keys/{ring}/datakey", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/keys/{ring}/datakey/decrypt", this::decryptDataKey)
-        .any("/v1/keys/{ring}/datakey/decrypt", methodNotAllowed("POST"))
+        .any("/v1/keys/{ring}/datakey/decrypt", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/keys/{ring}/rewrap", this::rewrap)
-        .any("/v1/keys/{ring}/rewrap", methodNotAllowed("POST"))
+        .any("/v1/keys/{ring}/rewrap", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/keys/{ring}/rotate", this::rotate)
-        .any("/v1/keys/{ring}/rotate", methodNotAllowed("POST"))
+        .any("/v1/keys/{ring}/rotate", HttpResponses.methodNotAllowed("POST"))
         .post("/v1/keys/{ring}/versions/{version}/{change}", this::changeVersion)
-        .any("/v1/keys/{ring}/versions/{version}/{change}", methodNotAllowed("POST"))
+        .any("/v1/keys/{ring}/versions/{version}/{change}", HttpResponses.methodNotAllowed("POST"))
         .get("/v1/keys/{ring}", this::readRing)
         .post("/v1/keys/{ring}", this::createRing)
-        .any("/v1/keys/{ring}", methodNotAllowed("GET, POST"))
+        .any("/v1/keys/{ring}", HttpResponses.methodNotAllowed("GET, POST"))
         .any(
             (req, res) ->
                 HttpResponses.error(
@@ -341,17 +340,6 @@ final class KeysApi {
         .put("state", version.state().name().toLowerCase(Locale.ROOT))
         .put("primary", version.primary())
         .put("created", version.created().toString());
-  }
-
-  private static Handler methodNotAllowed(String allowed) {
-    return (req, res) -> {
-      res.header(HeaderNames.ALLOW, allowed);
-      HttpResponses.error(
-          res,
-          Status.METHOD_NOT_ALLOWED_405,
-          "method_not_allowed",
-          "this endpoint takes " + allowed);
-    };
   }
 
   private static ObjectNode jsonBody(ServerRequest req) {

@@ -4,6 +4,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerResponse;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,5 +31,20 @@ public final class HttpResponses {
   public static void error(ServerResponse res, Status status, String error, String description) {
     ObjectNode body = Json.object().put("error", error).put("error_description", description);
     json(res, status, body);
+  }
+
+  /**
+   * A handler answering 405 with {@code Allow: allowed}, for an endpoint's other methods (RFC 9110
+   * section 15.5.6 requires the header).
+   */
+  public static Handler methodNotAllowed(String allowed) {
+    return (req, res) -> {
+      res.header(HeaderNames.ALLOW, allowed);
+      error(
+          res,
+          Status.METHOD_NOT_ALLOWED_405,
+          "method_not_allowed",
+          "this endpoint takes " + allowed);
+    };
   }
 }
