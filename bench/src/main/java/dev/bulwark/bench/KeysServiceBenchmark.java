@@ -54,6 +54,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class KeysServiceBenchmark {
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
   private static final String RING = "payments.cards";
   private static final byte[] VALUE = "4111 1111 1111 1111".getBytes(StandardCharsets.UTF_8);
 
@@ -77,7 +79,7 @@ public class KeysServiceBenchmark {
     TrustBundle bundle =
         TrustBundle.of(domain, List.of(root.certificate()), 1, Duration.ofMinutes(5));
     byte[] master = new byte[32];
-    new java.security.SecureRandom().nextBytes(master);
+    RANDOM.nextBytes(master);
     KeyRings rings =
         KeyRings.inMemory(
             MasterKey.fromBase64(java.util.Base64.getEncoder().encodeToString(master)),

@@ -68,9 +68,7 @@ class AuditTrailIT {
       up.process.destroyForcibly();
       assertThat(up.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
-    // A killed process leaves its up.json behind; the next start must not be mistaken for ready
-    // by the stale one.
-    Files.deleteIfExists(data.resolve("up.json"));
+    assertThat(data.resolve("up.json")).as("a killed process cannot clean up").exists();
 
     TestBulwarkProcess.Result verified = cli("audit", "verify", "--data", data.toString());
     assertThat(verified.exitCode()).as(verified.stdout() + verified.stderr()).isZero();

@@ -106,6 +106,9 @@ final class TestBulwarkProcess implements AutoCloseable {
       Path data, Map<String, String> env, int portBase, String... extraArgs)
       throws IOException, InterruptedException {
     Files.createDirectories(data);
+    // A process killed with SIGKILL leaves its up.json behind: waiting for the file must not
+    // mistake that one for the new process being ready.
+    Files.deleteIfExists(data.resolve("up.json"));
     Path work = data.getParent();
     Path out = Files.createTempFile(work, "up-out", ".txt");
     Path err = Files.createTempFile(work, "up-err", ".txt");
