@@ -1,8 +1,14 @@
 package dev.bulwark.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.audit.AuditEventCodec;
 import dev.bulwark.runtime.http.Json;
+import dev.bulwark.sdk.workload.WorkloadIdentity;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +125,74 @@ class AuditTrailIT {
     TestBulwarkProcess.Result after = cli("audit", "verify", "--data", data.toString());
     assertThat(after.exitCode()).isEqualTo(1);
     assertThat(after.stdout()).startsWith("TAMPERED: record ");
+  }
+
+  @Test
+  void collectorTakesTheReporterFromItsCertificateAndRefusesBadBatches() throws Exception {
+    Path data = work.resolve("data");
+    try (TestBulwarkProcess up = TestBulwarkProcess.up(data, Map.of())) {
+      String reporterId = "spiffe://bulwark.local/ns/shop/sa/orders";
+      try (WorkloadIdentity reporter = up.attest(reporterId)) {
+        HttpClient client = up.httpAs(reporter);
+        AuditEvent forged =
+            AuditEvent.builder("orders", "order.cancel", AuditEvent.Outcome.SUCCESS)
+                .subject("alice")
+                .attribute("reported_by", "spiffe://bulwark.local/bulwark/ca")
+                .build();
+        AuditEvent second =
+            AuditEvent.builder("orders", "order.cancel", AuditEvent.Outcome.DENIED)
+                .subject("bob")
+                .build();
+        String batch = ndjson(forged, second);
+
+        HttpResponse<String> accepted = postEvents(up, client, batch, "application/x-ndjson");
+        assertThat(accepted.statusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(accepted.body()).path("accepted").asInt()).isEqualTo(2);
+        HttpResponse<String> retried = postEvents(up, client, batch, "application/x-ndjson");
+        assertThat(retried.statusCode()).as("a retried batch is acknowledged").isEqualTo(200);
+
+        List<JsonNode> stored = awaitRecords(data, 2, "--action", "order.cancel");
+        assertThat(stored).as("stored once despite the retry").hasSize(2);
+        assertThat(stored)
+            .allSatisfy(
+                r ->
+                    assertThat(r.path("event").path("attributes").path("reported_by").asString())
+                        .as("the reporter comes from the certificate, not the body")
+                        .isEqualTo(reporterId));
+
+        HttpResponse<String> malformed =
+            postEvents(up, client, ndjson(second) + "{\"id\":\"x\"}\n", "application/x-ndjson");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(malformed.body()).path("line").asInt()).isEqualTo(2);
+        assertThat(postEvents(up, client, batch, "text/plain").statusCode()).isEqualTo(415);
+
+        HttpResponse<String> query =
+            TestBulwarkProcess.send(
+                client, HttpRequest.newBuilder(up.component("audit", "/v1/query?limit=5")).build());
+        assertThat(query.statusCode()).as("searching the trail is for the operator").isEqualTo(403);
+      }
+      assertThatThrownBy(() -> postEvents(up, up.http, "{}\n", "application/x-ndjson"))
+          .as("no client certificate, no handshake")
+          .isInstanceOf(UncheckedIOException.class);
+    }
+  }
+
+  private static String ndjson(AuditEvent... events) {
+    StringBuilder body = new StringBuilder();
+    for (AuditEvent event : events) {
+      body.append(new String(AuditEventCodec.encode(event), StandardCharsets.UTF_8)).append('\n');
+    }
+    return body.toString();
+  }
+
+  private static HttpResponse<String> postEvents(
+      TestBulwarkProcess up, HttpClient client, String body, String contentType) {
+    return TestBulwarkProcess.send(
+        client,
+        HttpRequest.newBuilder(up.component("audit", "/v1/events"))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   private HttpResponse<String> wrongSecret(TestBulwarkProcess up) {

@@ -76,7 +76,6 @@ public final class PlatformAudit implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PlatformAudit.class);
 
   private final AuditLog log;
-  private final AlertRules alerts;
   private final Metrics metrics;
   private final Deque<AutoCloseable> owned;
   private final AuditSink stored;
@@ -84,7 +83,6 @@ public final class PlatformAudit implements AutoCloseable {
   private PlatformAudit(
       AuditLog log, AlertRules alerts, Metrics metrics, Deque<AutoCloseable> owned) {
     this.log = log;
-    this.alerts = alerts;
     this.metrics = metrics;
     this.owned = owned;
     AuditSink logLine = AuditSink.log();
