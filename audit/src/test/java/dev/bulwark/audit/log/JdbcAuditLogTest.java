@@ -69,6 +69,20 @@ class JdbcAuditLogTest {
   }
 
   @Test
+  void eventTimesWithNanosecondsVerifyAfterPostgresqlKeepsMicroseconds() {
+    // PostgreSQL rounds to microseconds: .123456789 would become .123457, not the hashed .123456.
+    AuditEvent precise =
+        AuditEvent.builder("ca", "svid.issue", AuditEvent.Outcome.SUCCESS)
+            .time(java.time.Instant.parse("2026-11-23T10:00:00.123456789Z"))
+            .build();
+    try (JdbcAuditLog log = open()) {
+      log.append(precise).join();
+    }
+
+    assertThat(verify().intact()).isTrue();
+  }
+
+  @Test
   void appendsReadsQueriesAndProvesFromPostgres() {
     try (JdbcAuditLog log = open()) {
       assertThat(log.append(TestAuditEvents.events(0, 30)).join()).hasSize(30).endsWith(29L);
