@@ -116,14 +116,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
       // Identity's token endpoint is public: clients without a workload certificate are served,
       // but one that presents a certificate must present a valid SVID.
       WorkloadIdentity identityWorkload = trust.attest("identity");
+      AuditEmitter identityAudit = trail.emitter("identity", identityWorkload);
       IdentityProvider identity =
           IdentityProvider.start(
               config.identity(),
               DatabaseSettings.embedded(data.resolve("identity"), "identity"),
               sealer,
-              trail.emitter("identity", identityWorkload),
+              identityAudit,
               listener("identity", 1, config, metrics)
-                  .audit(trail.emitter("identity", identityWorkload))
+                  .audit(identityAudit)
                   .tls(publicContext(identityWorkload, domain), ClientAuth.OPTIONAL)
                   .healthCheck("workload_identity", health(identityWorkload)),
               clock);
@@ -202,11 +203,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
       components.put("gateway-admin", gatewayAdmin.url());
 
       // The keys service: each reference service may use its own rings; the operator
-      // administers every ring, including the platform's own.
+      // administers every ring, including the platform's own, but decrypts nothing.
       WorkloadIdentity keysWorkload = trust.attest("keys");
       KeyAccessPolicy keyPolicy =
           KeyAccessPolicy.builder()
-              .allow(Callers.exactly(operatorId), "*", Operation.values())
+              .allow(Callers.exactly(operatorId), "*", Operation.ADMIN)
               .allow(
                   Callers.exactly(trust.id("payments")),
                   "payments*",

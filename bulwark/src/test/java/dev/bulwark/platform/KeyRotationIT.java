@@ -2,6 +2,9 @@ package dev.bulwark.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,6 +32,19 @@ class KeyRotationIT {
           cli("keys", "destroy", "--data", data.toString(), PlatformSecrets.RING, "1");
       assertThat(refused.exitCode()).as("an enabled version is not destroyed").isEqualTo(1);
       assertThat(refused.stderr()).contains("409");
+      try (HttpClient operator = HttpClient.newBuilder().sslContext(up.operatorTls()).build()) {
+        HttpResponse<String> decrypt =
+            TestBulwarkProcess.send(
+                operator,
+                HttpRequest.newBuilder(
+                        up.component("keys", "/v1/keys/" + PlatformSecrets.RING + "/decrypt"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"ciphertext\":\"AAAA\"}"))
+                    .build());
+        assertThat(decrypt.statusCode())
+            .as("the operator administers the platform's ring but cannot decrypt with it")
+            .isEqualTo(403);
+      }
       assertThat(up.stop()).isIn(0, 143);
     }
 
