@@ -62,6 +62,9 @@ class AuditTrailIT {
               r -> {
                 JsonNode attributes = r.path("event").path("attributes");
                 assertThat(attributes.path("status").asString()).isEqualTo("401");
+                assertThat(attributes.path("source_address").asString())
+                    .as("the address is read before the client can close the connection")
+                    .isEqualTo("127.0.0.1");
                 assertThat(attributes.path("reported_by").asString())
                     .as("stamped by the collector from the sender's SVID")
                     .endsWith("/bulwark/gateway");

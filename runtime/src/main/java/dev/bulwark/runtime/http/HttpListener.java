@@ -256,6 +256,9 @@ public final class HttpListener implements AutoCloseable {
       res.header(HttpResponses.REQUEST_ID, requestId);
       // Read once here; the peer filter and the access log both use it.
       Optional<SpiffeId> workload = PeerWorkload.of(req.remotePeer());
+      // Read before the request is served: once the client has closed the connection (as soon as
+      // it has the answer), the socket may no longer say who it was.
+      String peerAddress = PeerAddress.of(req.remotePeer());
       workload.ifPresent(id -> req.context().register(SpiffeId.class, id));
       long start = System.nanoTime();
       try {
@@ -282,7 +285,7 @@ public final class HttpListener implements AutoCloseable {
             .register(metrics.registry())
             .record(nanos, TimeUnit.NANOSECONDS);
         if ((status == 401 || status == 403) && req.context().get(DenialAudited.class).isEmpty()) {
-          auditDenial(req, status, workload);
+          auditDenial(req, status, peerAddress, workload);
         }
         // The path only: query strings can carry secrets, so they are never logged.
         ACCESS.info(
@@ -291,7 +294,7 @@ public final class HttpListener implements AutoCloseable {
             req.path().path(),
             status,
             TimeUnit.NANOSECONDS.toMillis(nanos),
-            PeerAddress.of(req.remotePeer()),
+            peerAddress,
             workload.map(Object::toString).orElse("-"));
         MDC.remove(RequestIds.MDC_KEY);
         MDC.remove("component");
@@ -331,14 +334,15 @@ public final class HttpListener implements AutoCloseable {
 
     // Every refusal is an audit event, so alert rules see spikes of 401/403 whichever component
     // refused; the path only, never the query string, which can carry secrets.
-    private void auditDenial(RoutingRequest req, int status, Optional<SpiffeId> workload) {
+    private void auditDenial(
+        RoutingRequest req, int status, String peerAddress, Optional<SpiffeId> workload) {
       AuditEvent.Builder event =
           AuditEvent.builder(
                   component,
                   "http.deny",
                   status == 401 ? AuditEvent.Outcome.FAILURE : AuditEvent.Outcome.DENIED)
               .resource(req.prologue().method().text() + " " + req.path().path())
-              .sourceAddress(PeerAddress.of(req.remotePeer()))
+              .sourceAddress(peerAddress)
               .requestId(RequestIds.current().orElse("-"))
               .attribute(STATUS, Integer.toString(status));
       workload.ifPresent(id -> event.workload(id.toString()));
