@@ -40,11 +40,7 @@ final class AuditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine()
-        .getErr()
-        .println("bulwark audit: a subcommand is required (verify, query, prove)");
-    spec.commandLine().getErr().println("Run 'bulwark audit --help' for usage.");
-    return 2;
+    return BulwarkCommand.missingSubcommand(spec, "a subcommand");
   }
 
   @Command(

@@ -1,5 +1,6 @@
 package dev.bulwark.cli;
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,10 +25,23 @@ final class BulwarkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine()
-        .getErr()
-        .println("bulwark: a command is required (up, token, ca, audit, keys, version)");
-    spec.commandLine().getErr().println("Run 'bulwark --help' for usage.");
+    return missingSubcommand(spec, "a command");
+  }
+
+  /**
+   * What a command with subcommands answers when run without one: what it takes, where help is, and
+   * exit status 2.
+   */
+  static int missingSubcommand(CommandSpec spec, String what) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(
+        spec.qualifiedName()
+            + ": "
+            + what
+            + " is required ("
+            + String.join(", ", spec.subcommands().keySet())
+            + ")");
+    err.println("Run '" + spec.qualifiedName() + " --help' for usage.");
     return 2;
   }
 }

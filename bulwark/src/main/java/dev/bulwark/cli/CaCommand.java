@@ -46,13 +46,7 @@ final class CaCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine()
-        .getErr()
-        .println(
-            "bulwark ca: a subcommand is required"
-                + " (init, show, join-token, revoke, rotate-intermediate, rotate-root)");
-    spec.commandLine().getErr().println("Run 'bulwark ca --help' for usage.");
-    return 2;
+    return BulwarkCommand.missingSubcommand(spec, "a subcommand");
   }
 
   /** Options every offline subcommand shares. */

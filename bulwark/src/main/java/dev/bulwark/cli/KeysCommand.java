@@ -34,13 +34,7 @@ final class KeysCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine()
-        .getErr()
-        .println(
-            "bulwark keys: a subcommand is required"
-                + " (list, show, create, rotate, disable, enable, destroy, rewrap)");
-    spec.commandLine().getErr().println("Run 'bulwark keys --help' for usage.");
-    return 2;
+    return BulwarkCommand.missingSubcommand(spec, "a subcommand");
   }
 
   static String ring(String name) {
