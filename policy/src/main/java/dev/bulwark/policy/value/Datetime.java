@@ -32,4 +32,20 @@ public record Datetime(long epochMillis) implements ExtensionValue, Comparable<D
   public String typeName() {
     return "datetime";
   }
+
+  public Datetime offset(Duration d) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  public Duration durationSince(Datetime other) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  public Datetime toDate() {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  public Duration toTime() {
+    throw new UnsupportedOperationException("not yet");
+  }
 }

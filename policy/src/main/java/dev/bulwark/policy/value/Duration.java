@@ -31,4 +31,24 @@ public record Duration(long millis) implements ExtensionValue, Comparable<Durati
   public String typeName() {
     return "duration";
   }
+
+  public long toMilliseconds() {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  public long toSeconds() {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  public long toMinutes() {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  public long toHours() {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  public long toDays() {
+    throw new UnsupportedOperationException("not yet");
+  }
 }

@@ -1,0 +1,7 @@
+package dev.bulwark.policy;
+
+/** The outcome of an authorization request. */
+public enum Decision {
+  ALLOW,
+  DENY
+}

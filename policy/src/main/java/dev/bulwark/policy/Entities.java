@@ -1,0 +1,129 @@
+package dev.bulwark.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.policy.internal.eval.EntityJson;
+import dev.bulwark.policy.value.EntityUid;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An immutable store of entities with the transitive closure of the hierarchy computed once, so
+ * that {@code in} is a set lookup at decision time.
+ */
+public final class Entities {
+  private static final Entities EMPTY = new Entities(Map.of());
+
+  private final Map<EntityUid, Entity> byUid;
+  private final Map<EntityUid, Set<EntityUid>> ancestors;
+
+  private Entities(Map<EntityUid, Entity> byUid) {
+    this.byUid = byUid;
+    this.ancestors = closure(byUid);
+  }
+
+  /** No entities. */
+  public static Entities empty() {
+    return EMPTY;
+  }
+
+  /**
+   * The given entities.
+   *
+   * @throws PolicyException {@code ENTITIES_INVALID} if two share a uid
+   */
+  public static Entities of(Collection<Entity> entities) {
+    Map<EntityUid, Entity> map = new LinkedHashMap<>();
+    for (Entity e : entities) {
+      if (map.put(e.uid(), e) != null) {
+        throw new PolicyException(
+            PolicyException.Code.ENTITIES_INVALID, "duplicate entity " + e.uid());
+      }
+    }
+    return new Entities(Map.copyOf(map));
+  }
+
+  /**
+   * Reads Cedar's entities JSON format (an array of {@code {uid, attrs, parents, tags}}).
+   *
+   * @throws PolicyException {@code ENTITIES_INVALID} naming the bad entity
+   */
+  public static Entities fromJson(String json) {
+    return of(EntityJson.parseEntities(json, Optional.empty()));
+  }
+
+  /** This store plus {@code more}; an entity of {@code more} with a uid already here replaces it. */
+  public Entities with(Collection<Entity> more) {
+    Map<EntityUid, Entity> map = new LinkedHashMap<>(byUid);
+    for (Entity e : more) {
+      map.put(e.uid(), e);
+    }
+    return new Entities(Map.copyOf(map));
+  }
+
+  /** The entity with that uid. */
+  public Optional<Entity> get(EntityUid uid) {
+    return Optional.ofNullable(byUid.get(requireNonNull(uid, "uid")));
+  }
+
+  /** Every entity the given one is transitively {@code in}, not including itself. */
+  public Set<EntityUid> ancestors(EntityUid uid) {
+    return ancestors.getOrDefault(uid, Set.of());
+  }
+
+  /** Whether {@code descendant in ancestor} holds: equal, or below it in the hierarchy. */
+  public boolean isIn(EntityUid descendant, EntityUid ancestor) {
+    return descendant.equals(ancestor) || ancestors(descendant).contains(ancestor);
+  }
+
+  /** All entities. */
+  public Collection<Entity> all() {
+    return byUid.values();
+  }
+
+  public int size() {
+    return byUid.size();
+  }
+
+  private static Map<EntityUid, Set<EntityUid>> closure(Map<EntityUid, Entity> byUid) {
+    Map<EntityUid, Set<EntityUid>> result = new HashMap<>();
+    for (Entity e : byUid.values()) {
+      if (e.parents().isEmpty()) {
+        continue;
+      }
+      Set<EntityUid> seen = new HashSet<>();
+      Deque<EntityUid> todo = new ArrayDeque<>(e.parents());
+      while (!todo.isEmpty()) {
+        EntityUid next = todo.pop();
+        if (!seen.add(next)) {
+          continue;
+        }
+        Set<EntityUid> known = result.get(next);
+        if (known != null) {
+          seen.addAll(known);
+          continue;
+        }
+        Entity parent = byUid.get(next);
+        if (parent != null) {
+          todo.addAll(parent.parents());
+        }
+      }
+      // A cycle may put the entity among its own ancestors; 'in' treats it as equal anyway.
+      seen.remove(e.uid());
+      result.put(e.uid(), Set.copyOf(seen));
+    }
+    return Map.copyOf(result);
+  }
+
+  @Override
+  public String toString() {
+    return "Entities[" + byUid.size() + "]";
+  }
+}

@@ -1,0 +1,72 @@
+package dev.bulwark.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.policy.internal.ast.PolicyDef;
+import dev.bulwark.policy.internal.parse.CedarPrinter;
+import dev.bulwark.policy.value.EntityUid;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A static policy, a template, or a policy linked from a template, with its id.
+ *
+ * <p>Ids follow Cedar: policies parsed from a file are {@code policy0}, {@code policy1}, ... in file
+ * order, unless the caller names them.
+ */
+public final class Policy {
+  private final String id;
+  private final PolicyDef definition;
+  private final Optional<String> templateId;
+  private final Map<String, EntityUid> slots;
+
+  Policy(String id, PolicyDef definition, Optional<String> templateId, Map<String, EntityUid> slots) {
+    this.id = requireNonNull(id, "id");
+    this.definition = requireNonNull(definition, "definition");
+    this.templateId = requireNonNull(templateId, "templateId");
+    this.slots = Map.copyOf(slots);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** Whether the policy permits (else it forbids). */
+  public boolean isPermit() {
+    return definition.effect() == dev.bulwark.policy.internal.ast.Effect.PERMIT;
+  }
+
+  /** Whether this is a template with unfilled slots. */
+  public boolean isTemplate() {
+    return definition.isTemplate();
+  }
+
+  /** The template this policy was linked from, for a linked policy. */
+  public Optional<String> templateId() {
+    return templateId;
+  }
+
+  /** The slot values of a linked policy ({@code ?principal}, {@code ?resource}). */
+  public Map<String, EntityUid> slotValues() {
+    return slots;
+  }
+
+  /** The policy's annotations, e.g. {@code @id("refund")} or {@code @advice("...")}. */
+  public Map<String, String> annotations() {
+    return definition.annotations();
+  }
+
+  /** The policy in Cedar syntax. */
+  public String toCedar() {
+    return CedarPrinter.print(definition);
+  }
+
+  PolicyDef definition() {
+    return definition;
+  }
+
+  @Override
+  public String toString() {
+    return id + ": " + toCedar();
+  }
+}

@@ -1,0 +1,49 @@
+package dev.bulwark.policy.internal.ast;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A parsed policy or template: effect, scope, conditions, annotations. A template is a policy whose
+ * scope has slots.
+ */
+public record PolicyDef(
+    Map<String, String> annotations,
+    Effect effect,
+    ScopeConstraint principal,
+    ActionConstraint action,
+    ScopeConstraint resource,
+    List<Condition> conditions) {
+
+  public PolicyDef {
+    annotations = Map.copyOf(annotations);
+    requireNonNull(effect, "effect");
+    requireNonNull(principal, "principal");
+    requireNonNull(action, "action");
+    requireNonNull(resource, "resource");
+    conditions = List.copyOf(conditions);
+  }
+
+  /** The slots the scope uses; empty for a static policy. */
+  public Set<SlotId> slots() {
+    Set<SlotId> slots = EnumSet.noneOf(SlotId.class);
+    principal.target().ifPresent(e -> addSlot(e, slots));
+    resource.target().ifPresent(e -> addSlot(e, slots));
+    return slots;
+  }
+
+  private static void addSlot(EntityRef ref, Set<SlotId> slots) {
+    if (ref instanceof EntityRef.SlotRef(SlotId slot)) {
+      slots.add(slot);
+    }
+  }
+
+  /** Whether this is a template. */
+  public boolean isTemplate() {
+    return !slots().isEmpty();
+  }
+}
