@@ -59,7 +59,9 @@ public final class Entities {
     return of(EntityJson.parseEntities(json, Optional.empty()));
   }
 
-  /** This store plus {@code more}; an entity of {@code more} with a uid already here replaces it. */
+  /**
+   * This store plus {@code more}; an entity of {@code more} with a uid already here replaces it.
+   */
   public Entities with(Collection<Entity> more) {
     Map<EntityUid, Entity> map = new LinkedHashMap<>(byUid);
     for (Entity e : more) {

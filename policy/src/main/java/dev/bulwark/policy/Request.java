@@ -11,7 +11,8 @@ import java.util.Map;
  * An authorization request: may {@code principal} do {@code action} to {@code resource}, given
  * {@code context}?
  */
-public record Request(EntityUid principal, EntityUid action, EntityUid resource, RecordValue context) {
+public record Request(
+    EntityUid principal, EntityUid action, EntityUid resource, RecordValue context) {
   public Request {
     requireNonNull(principal, "principal");
     requireNonNull(action, "action");

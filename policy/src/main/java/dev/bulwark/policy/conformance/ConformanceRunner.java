@@ -1,7 +1,7 @@
 package dev.bulwark.policy.conformance;
 
-import dev.bulwark.policy.Authorizer;
 import dev.bulwark.policy.AuthorizationError;
+import dev.bulwark.policy.Authorizer;
 import dev.bulwark.policy.Decision;
 import dev.bulwark.policy.Entities;
 import dev.bulwark.policy.PolicyException;
@@ -34,8 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the policies validate against the schema as expected, and for each request the decision, the
  * determining policies and the erroring policies.
  *
- * <p>Paths inside a test are relative to the suite's root, which the runner finds by walking up from
- * the test file, so it can be pointed at the root or at any folder within it.
+ * <p>Paths inside a test are relative to the suite's root, which the runner finds by walking up
+ * from the test file, so it can be pointed at the root or at any folder within it.
  */
 public final class ConformanceRunner {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -129,7 +129,8 @@ public final class ConformanceRunner {
       }
       if (expected.validateRequest()) {
         List<String> problems =
-            schema.validateRequest(expected.principal(), expected.action(), expected.resource(), context);
+            schema.validateRequest(
+                expected.principal(), expected.action(), expected.resource(), context);
         if (!problems.isEmpty()) {
           failures.add(label + "request does not validate: " + String.join("; ", problems));
           continue;
@@ -152,14 +153,21 @@ public final class ConformanceRunner {
                 + describe(response.decision(), response.determiningPolicies(), errors)
                 + (response.errors().isEmpty()
                     ? ""
-                    : " " + response.errors().stream().map(e -> e.policyId() + ": " + e.message()).toList()));
+                    : " "
+                        + response.errors().stream()
+                            .map(e -> e.policyId() + ": " + e.message())
+                            .toList()));
       }
     }
     return new FileResult(file, checks, failures);
   }
 
   private static String describe(Decision d, Set<String> reason, Set<String> errors) {
-    return d.name().toLowerCase(Locale.ROOT) + " reason=" + new TreeSet<>(reason) + " errors=" + new TreeSet<>(errors);
+    return d.name().toLowerCase(Locale.ROOT)
+        + " reason="
+        + new TreeSet<>(reason)
+        + " errors="
+        + new TreeSet<>(errors);
   }
 
   /** Reads a test file, resolving its paths against the suite root. */
@@ -219,7 +227,8 @@ public final class ConformanceRunner {
         return candidate;
       }
     }
-    throw new IllegalArgumentException(testFile + ": cannot find " + relative + " above the test file");
+    throw new IllegalArgumentException(
+        testFile + ": cannot find " + relative + " above the test file");
   }
 
   /** The outcome of one test file. */

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
-/** What the runner needs of a schema: validation, and schema-based reading of entities and context. */
+/**
+ * What the runner needs of a schema: validation, and schema-based reading of entities and context.
+ */
 final class SchemaSupport {
   private SchemaSupport() {}
 

@@ -78,7 +78,8 @@ public final class PolicyJson {
         requireObject(ann, path + ".annotations");
         for (Map.Entry<String, JsonNode> e : ann.properties()) {
           annotations.put(
-              e.getKey(), e.getValue().isNull() ? "" : text(e.getValue(), path + ".annotations." + e.getKey()));
+              e.getKey(),
+              e.getValue().isNull() ? "" : text(e.getValue(), path + ".annotations." + e.getKey()));
         }
       }
       List<Condition> conditions = new ArrayList<>();
@@ -120,7 +121,10 @@ public final class PolicyJson {
         String type = text(node.get("entity_type"), path + ".entity_type");
         JsonNode in = node.get("in");
         yield new ScopeConstraint.Is(
-            type, in == null || in.isNull() ? Optional.empty() : Optional.of(entityRef(in, path + ".in", slot)));
+            type,
+            in == null || in.isNull()
+                ? Optional.empty()
+                : Optional.of(entityRef(in, path + ".in", slot)));
       }
       default -> throw bad(path + ".op", "expected \"All\", \"==\", \"in\" or \"is\"");
     };
@@ -141,7 +145,8 @@ public final class PolicyJson {
     requireObject(node, path);
     return switch (text(node.get("op"), path + ".op")) {
       case "All" -> new ActionConstraint.Any();
-      case "==" -> new ActionConstraint.Eq(ValueJson.entityUid(node.get("entity"), path + ".entity"));
+      case "==" ->
+          new ActionConstraint.Eq(ValueJson.entityUid(node.get("entity"), path + ".entity"));
       case "in" -> {
         if (node.has("entities")) {
           JsonNode list = node.get("entities");
@@ -169,7 +174,8 @@ public final class PolicyJson {
     String at = path + "." + op;
     BinaryOp binary = BINARY.get(op);
     if (binary != null) {
-      return new Expr.Binary(binary, expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
+      return new Expr.Binary(
+          binary, expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
     }
     return switch (op) {
       case "Value" -> new Expr.Lit(literal(arg, at));
@@ -192,11 +198,19 @@ public final class PolicyJson {
       case "!" -> new Expr.Unary(UnaryOp.NOT, expr(arg.get("arg"), at + ".arg"));
       case "neg" -> new Expr.Unary(UnaryOp.NEG, expr(arg.get("arg"), at + ".arg"));
       case "isEmpty" -> new Expr.Unary(UnaryOp.IS_EMPTY, expr(arg.get("arg"), at + ".arg"));
-      case "&&" -> new Expr.And(expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
-      case "||" -> new Expr.Or(expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
-      case "." -> new Expr.GetAttr(expr(arg.get("left"), at + ".left"), text(arg.get("attr"), at + ".attr"));
-      case "has" -> new Expr.HasAttr(expr(arg.get("left"), at + ".left"), text(arg.get("attr"), at + ".attr"));
-      case "like" -> new Expr.Like(expr(arg.get("left"), at + ".left"), pattern(arg.get("pattern"), at + ".pattern"));
+      case "&&" ->
+          new Expr.And(expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
+      case "||" ->
+          new Expr.Or(expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
+      case "." ->
+          new Expr.GetAttr(
+              expr(arg.get("left"), at + ".left"), text(arg.get("attr"), at + ".attr"));
+      case "has" ->
+          new Expr.HasAttr(
+              expr(arg.get("left"), at + ".left"), text(arg.get("attr"), at + ".attr"));
+      case "like" ->
+          new Expr.Like(
+              expr(arg.get("left"), at + ".left"), pattern(arg.get("pattern"), at + ".pattern"));
       case "is" -> {
         Expr left = expr(arg.get("left"), at + ".left");
         Expr is = new Expr.Is(left, text(arg.get("entity_type"), at + ".entity_type"));
@@ -233,7 +247,8 @@ public final class PolicyJson {
   }
 
   private static Expr call(String name, JsonNode args, String at) {
-    Optional<ExtensionFunction> f = ExtensionFunction.named(name, false).or(() -> ExtensionFunction.named(name, true));
+    Optional<ExtensionFunction> f =
+        ExtensionFunction.named(name, false).or(() -> ExtensionFunction.named(name, true));
     if (f.isEmpty()) {
       throw bad(at, "unknown operator or function '" + name + "'");
     }
@@ -250,9 +265,11 @@ public final class PolicyJson {
   private static Value literal(JsonNode node, String at) {
     Value v = ValueJson.read(node, ExpectedType.ANY, at);
     if (containsExtension(v)) {
-      throw bad(at, "extension values are written as calls, e.g. {\"decimal\": [{\"Value\": \"1.0\"}]}");
+      throw bad(
+          at, "extension values are written as calls, e.g. {\"decimal\": [{\"Value\": \"1.0\"}]}");
     }
-    if (v instanceof dev.bulwark.policy.value.SetValue || v instanceof dev.bulwark.policy.value.RecordValue) {
+    if (v instanceof dev.bulwark.policy.value.SetValue
+        || v instanceof dev.bulwark.policy.value.RecordValue) {
       return v;
     }
     return v;
@@ -261,8 +278,10 @@ public final class PolicyJson {
   private static boolean containsExtension(Value v) {
     return switch (v) {
       case ExtensionValue x -> true;
-      case dev.bulwark.policy.value.SetValue s -> s.elements().stream().anyMatch(PolicyJson::containsExtension);
-      case dev.bulwark.policy.value.RecordValue r -> r.attributes().values().stream().anyMatch(PolicyJson::containsExtension);
+      case dev.bulwark.policy.value.SetValue s ->
+          s.elements().stream().anyMatch(PolicyJson::containsExtension);
+      case dev.bulwark.policy.value.RecordValue r ->
+          r.attributes().values().stream().anyMatch(PolicyJson::containsExtension);
       default -> false;
     };
   }
@@ -271,7 +290,9 @@ public final class PolicyJson {
     List<Pattern.Element> elements = new ArrayList<>();
     if (node != null && node.isString()) {
       // The older form: a string in which * is a wildcard (no escape for a literal star).
-      node.stringValue().codePoints().forEach(cp -> elements.add(cp == '*' ? new Pattern.Wildcard() : new Pattern.Char(cp)));
+      node.stringValue()
+          .codePoints()
+          .forEach(cp -> elements.add(cp == '*' ? new Pattern.Wildcard() : new Pattern.Char(cp)));
       return new Pattern(elements);
     }
     if (node == null || !node.isArray()) {
@@ -282,7 +303,9 @@ public final class PolicyJson {
       if (e.isString() && e.stringValue().equals("Wildcard")) {
         elements.add(new Pattern.Wildcard());
       } else if (e.isObject() && e.has("Literal")) {
-        text(e.get("Literal"), at + "[" + i + "].Literal").codePoints().forEach(cp -> elements.add(new Pattern.Char(cp)));
+        text(e.get("Literal"), at + "[" + i + "].Literal")
+            .codePoints()
+            .forEach(cp -> elements.add(new Pattern.Char(cp)));
       } else {
         throw bad(at + "[" + i + "]", "expected \"Wildcard\" or {\"Literal\": \"...\"}");
       }
@@ -386,7 +409,11 @@ public final class PolicyJson {
               .set("arg", write(u.operand()));
       case Expr.Binary b -> {
         String name =
-            BINARY.entrySet().stream().filter(x -> x.getValue() == b.op()).findFirst().orElseThrow().getKey();
+            BINARY.entrySet().stream()
+                .filter(x -> x.getValue() == b.op())
+                .findFirst()
+                .orElseThrow()
+                .getKey();
         binary(o, name, b.left(), b.right());
       }
       case Expr.GetAttr g -> {

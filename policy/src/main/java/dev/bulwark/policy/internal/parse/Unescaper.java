@@ -1,6 +1,9 @@
 package dev.bulwark.policy.internal.parse;
 
-/** Decodes the escapes of a Cedar string literal (backslash n, r, t, 0, quotes, backslash, u{hex}; and star in patterns). */
+/**
+ * Decodes the escapes of a Cedar string literal (backslash n, r, t, 0, quotes, backslash, u{hex};
+ * and star in patterns).
+ */
 final class Unescaper {
   private Unescaper() {}
 
@@ -51,7 +54,8 @@ final class Unescaper {
             throw Parser.error(t, "bad hex digits in \\u{...}");
           }
           if (cp > 0x10FFFF || cp >= 0xD800 && cp <= 0xDFFF) {
-            throw Parser.error(t, "\\u{" + raw.substring(i + 1, close) + "} is not a Unicode scalar value");
+            throw Parser.error(
+                t, "\\u{" + raw.substring(i + 1, close) + "} is not a Unicode scalar value");
           }
           sink.accept(cp, false);
           i = close + 1;
