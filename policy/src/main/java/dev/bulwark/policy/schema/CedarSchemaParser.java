@@ -76,6 +76,11 @@ final class CedarSchemaParser {
       if (peek().is("namespace")) {
         Token at = next();
         String name = path("a namespace name");
+        if (name.equals("__cedar") || name.startsWith("__cedar::") || name.contains("::__cedar")) {
+          throw new SchemaException(
+              at.where(),
+              "namespace " + name + " uses the reserved __cedar (expected: another name)");
+        }
         if (!namespaces.add(name)) {
           throw new SchemaException(
               at.where(),
@@ -97,9 +102,14 @@ final class CedarSchemaParser {
   }
 
   private void annotations() {
+    Set<String> keys = new HashSet<>();
     while (peek().is("@")) {
       next();
-      ident("an annotation name");
+      Token key = peek();
+      if (!keys.add(ident("an annotation name"))) {
+        throw new SchemaException(
+            key.where(), "annotation @" + key.text() + " is repeated (expected: once)");
+      }
       if (peek().is("(")) {
         next();
         string("the annotation's string");
@@ -181,20 +191,14 @@ final class CedarSchemaParser {
   private void action(String namespace, Token at) {
     List<Token> names = new ArrayList<>();
     do {
-      Token t = peek();
-      if (t.kind() != T.IDENT && t.kind() != T.STRING) {
-        throw error(t, "an action name (identifier or string)");
-      }
-      names.add(next());
+      names.add(name("an action name (identifier or string)"));
     } while (accept(","));
     List<RawActionRef> memberOf = new ArrayList<>();
     if (accept("in")) {
       if (accept("[")) {
-        if (!peek().is("]")) {
-          do {
-            memberOf.add(actionRef());
-          } while (accept(","));
-        }
+        do {
+          memberOf.add(actionRef());
+        } while (accept(","));
         expect("]");
       } else {
         memberOf.add(actionRef());
@@ -205,8 +209,14 @@ final class CedarSchemaParser {
       appliesTo = Optional.of(appliesTo(at));
     }
     if (peek().is("attributes")) {
-      throw new SchemaException(
-          peek().where(), "action attributes are not supported (expected: ';' or 'appliesTo')");
+      Token attributes = next();
+      expect("{");
+      if (!peek().is("}")) {
+        throw new SchemaException(
+            attributes.where(),
+            "action attributes are not supported (expected: 'attributes {}' or none)");
+      }
+      next();
     }
     expect(";");
     for (Token n : names) {
@@ -220,6 +230,7 @@ final class CedarSchemaParser {
       next();
       return new RawActionRef(Optional.empty(), at.text(), at.where());
     }
+    unreserved(at, "an action name or Path::\"id\"");
     StringBuilder path = new StringBuilder(ident("an action name or Path::\"id\""));
     while (accept("::")) {
       Token t = peek();
@@ -227,6 +238,7 @@ final class CedarSchemaParser {
         next();
         return new RawActionRef(Optional.of(path.toString()), t.text(), at.where());
       }
+      unreserved(t, "an identifier");
       path.append("::").append(ident("an identifier or the action's id string"));
     }
     if (path.indexOf("::") >= 0) {
@@ -322,11 +334,7 @@ final class CedarSchemaParser {
     Map<String, RawAttr> attributes = new LinkedHashMap<>();
     while (!peek().is("}")) {
       annotations();
-      Token name = peek();
-      if (name.kind() != T.IDENT && name.kind() != T.STRING) {
-        throw error(name, "an attribute name (identifier or string)");
-      }
-      next();
+      Token name = name("an attribute name (identifier or string)");
       boolean required = !accept("?");
       expect(":");
       RawType type = type();
@@ -342,13 +350,36 @@ final class CedarSchemaParser {
     return new RawRecord(attributes, open.where());
   }
 
+  /** {@code Name := IDENT | STR}: an identifier that is not reserved, or any string. */
+  private Token name(String what) {
+    Token t = peek();
+    if (t.kind() == T.STRING) {
+      return next();
+    }
+    if (t.kind() != T.IDENT) {
+      throw error(t, what);
+    }
+    unreserved(t, what);
+    return next();
+  }
+
+  /** {@code Path := IDENT {'::' IDENT}}. */
   private String path(String what) {
+    unreserved(peek(), what);
     StringBuilder out = new StringBuilder(ident(what));
     while (peek().is("::") && peekAt(1).kind() == T.IDENT) {
       next();
+      unreserved(peek(), what);
       out.append("::").append(next().text());
     }
     return out.toString();
+  }
+
+  private static void unreserved(Token t, String what) {
+    if (t.kind() == T.IDENT && RESERVED.contains(t.text()) && !t.text().equals("__cedar")) {
+      throw new SchemaException(
+          t.where(), what + ": " + t.text() + " is a reserved word (expected: another identifier)");
+    }
   }
 
   private String typeIdent(String what) {

@@ -201,7 +201,7 @@ final class JsonSchemaParser {
       case "Record" -> record(node, path);
       default -> {
         keys(node, path, Set.of("type", "required", "annotations"));
-        yield new RawName(type, Kind.ANY, path);
+        yield new RawName(type, Kind.COMMON, path);
       }
     };
   }

@@ -20,7 +20,9 @@ final class RawSchema {
     /** Common type, else entity type, else builtin: a bare name in the Cedar format. */
     ANY,
     /** Entity types only: {@code in [...]}, {@code principal: ...}, JSON {@code "Entity"}. */
-    ENTITY
+    ENTITY,
+    /** Common types only: a JSON {@code {"type": "Name"}} that is not a type keyword. */
+    COMMON
   }
 
   sealed interface RawType permits RawName, RawSet, RawRecord {

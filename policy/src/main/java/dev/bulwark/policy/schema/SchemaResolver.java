@@ -45,16 +45,7 @@ final class SchemaResolver {
 
   /** Names a common type may not take: they are type keywords of the JSON format. */
   private static final Set<String> RESERVED_TYPE_NAMES =
-      Set.of(
-          "Bool",
-          "Boolean",
-          "Entity",
-          "EntityOrCommon",
-          "Extension",
-          "Long",
-          "Record",
-          "Set",
-          "String");
+      Set.of("Bool", "Boolean", "Entity", "Extension", "Long", "Record", "Set", "String");
 
   private final Map<String, RawEntity> entities = new LinkedHashMap<>();
   private final Map<String, RawCommon> commons = new LinkedHashMap<>();
@@ -323,6 +314,7 @@ final class SchemaResolver {
   private SchemaType named(RawName raw, String namespace) {
     String name = raw.name();
     boolean entityOnly = raw.kind() == Kind.ENTITY;
+    boolean commonOnly = raw.kind() == Kind.COMMON;
     if (name.startsWith(CEDAR_PREFIX)) {
       String builtin = name.substring(CEDAR_PREFIX.length());
       Optional<SchemaType> found = builtin(builtin);
@@ -346,25 +338,31 @@ final class SchemaResolver {
       if (!entityOnly && commons.containsKey(candidate)) {
         return common(candidate);
       }
-      if (entities.containsKey(candidate)) {
+      if (!commonOnly && entities.containsKey(candidate)) {
         return new EntityType(candidate);
       }
     }
-    if (!qualified && !entityOnly) {
+    if (!qualified && raw.kind() == Kind.ANY) {
       Optional<SchemaType> found = builtin(name);
       if (found.isPresent()) {
         return found.get();
       }
     }
+    String what = entityOnly ? "entity type" : commonOnly ? "common type" : "type";
+    String expected =
+        entityOnly
+            ? "a declared entity type"
+            : commonOnly
+                ? "a declared common type"
+                : "a declared common or entity type, or a builtin";
     throw new SchemaException(
         raw.where(),
         "undeclared "
-            + (entityOnly ? "entity type " : "type ")
+            + what
+            + " "
             + name
             + " (expected: "
-            + (entityOnly
-                ? "a declared entity type"
-                : "a declared common or entity type, or a builtin")
+            + expected
             + (candidates.size() > 1 ? "; looked for " + String.join(" and ", candidates) : "")
             + ")");
   }

@@ -229,4 +229,12 @@ class SchemaCedarFormatTest {
     assertThat(schema.actions()).isEmpty();
     assertThat(schema.entityType("User")).isEqualTo(Optional.empty());
   }
+
+  @Test
+  void parseCedarWhenReservedWordQuotedOrEmptyActionAttributesThenAccepted() {
+    Schema schema = Schema.parseCedar("entity A { \"in\": Long }; action \"if\" attributes {};");
+
+    assertThat(schema.entityType("A").orElseThrow().shape().attributes()).containsOnlyKeys("in");
+    assertThat(schema.action(EntityUid.of("Action", "if"))).isPresent();
+  }
 }

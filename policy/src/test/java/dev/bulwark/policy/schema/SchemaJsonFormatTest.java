@@ -113,12 +113,26 @@ class SchemaJsonFormatTest {
   }
 
   @Test
-  void parseJsonWhenEntityTypeUsedAsPlainTypeNameThenResolvedAsEntity() {
+  void parseJsonWhenPlainTypeNameIsAnEntityTypeThenRejectedAsUndeclaredCommonType() {
+    assertThatThrownBy(
+            () ->
+                Schema.parseJson(
+                    """
+                    {"N": {"entityTypes": {"User": {}, "Doc": {"shape": {"type": "Record", "attributes": {
+                      "owner": {"type": "User"}}}}}, "actions": {}}}
+                    """))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("$[\"N\"].entityTypes.Doc.shape.attributes[\"owner\"]")
+        .hasMessageContaining("undeclared common type User");
+  }
+
+  @Test
+  void parseJsonWhenEntityOrCommonNamesAnEntityThenResolvedAsEntity() {
     Schema schema =
         Schema.parseJson(
             """
             {"N": {"entityTypes": {"User": {}, "Doc": {"shape": {"type": "Record", "attributes": {
-              "owner": {"type": "User"}}}}}, "actions": {}}}
+              "owner": {"type": "EntityOrCommon", "name": "User"}}}}}, "actions": {}}}
             """);
 
     assertThat(
@@ -130,5 +144,17 @@ class SchemaJsonFormatTest {
                 .orElseThrow()
                 .type())
         .isEqualTo(new EntityType("N::User"));
+  }
+
+  @Test
+  void parseJsonWhenCommonTypeNameIsReservedThenRejected() {
+    assertThatThrownBy(
+            () ->
+                Schema.parseJson(
+                    """
+                    {"": {"commonTypes": {"Boolean": {"type": "Long"}}, "entityTypes": {}, "actions": {}}}
+                    """))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("common type name Boolean is reserved");
   }
 }

@@ -139,4 +139,31 @@ class SchemaRejectionTest {
     rejecting("namespace N { entity A; } namespace N { entity B; }")
         .hasMessageContaining("namespace N is declared twice");
   }
+
+  @Test
+  void parseCedarWhenReservedWordUnquotedAsAttributeOrActionThenRejected() {
+    rejecting("entity A { in: Long };").hasMessageContaining("in is a reserved word");
+    rejecting("action if;").hasMessageContaining("if is a reserved word");
+  }
+
+  @Test
+  void parseCedarWhenActionGroupListIsEmptyThenRejected() {
+    rejecting("action a in [];").hasMessageContaining("found ']'");
+  }
+
+  @Test
+  void parseCedarWhenNamespaceUsesCedarPrefixThenRejected() {
+    rejecting("namespace __cedar { entity A; }").hasMessageContaining("reserved __cedar");
+  }
+
+  @Test
+  void parseCedarWhenAnnotationRepeatedThenRejected() {
+    rejecting("@doc(\"a\") @doc(\"b\") entity A;")
+        .hasMessageContaining("annotation @doc is repeated");
+  }
+
+  @Test
+  void parseCedarWhenCommonTypeNamedSetThenRejected() {
+    rejecting("type Set = Long;").hasMessageContaining("common type name Set is reserved");
+  }
 }
