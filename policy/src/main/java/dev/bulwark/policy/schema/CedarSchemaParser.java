@@ -11,6 +11,7 @@ import dev.bulwark.policy.schema.RawSchema.RawName;
 import dev.bulwark.policy.schema.RawSchema.RawRecord;
 import dev.bulwark.policy.schema.RawSchema.RawSet;
 import dev.bulwark.policy.schema.RawSchema.RawType;
+import dev.bulwark.policy.value.CedarText;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,7 +48,7 @@ final class CedarSchemaParser {
     String shown() {
       return switch (kind) {
         case EOF -> "end of input";
-        case STRING -> dev.bulwark.policy.value.CedarText.quote(text);
+        case STRING -> CedarText.quote(text);
         default -> "'" + text + "'";
       };
     }

@@ -11,12 +11,14 @@ import dev.bulwark.policy.schema.RawSchema.RawName;
 import dev.bulwark.policy.schema.RawSchema.RawRecord;
 import dev.bulwark.policy.schema.RawSchema.RawSet;
 import dev.bulwark.policy.schema.RawSchema.RawType;
+import dev.bulwark.policy.value.CedarText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -39,6 +41,10 @@ final class JsonSchemaParser {
   private static final Set<String> APPLIES_KEYS =
       Set.of("principalTypes", "resourceTypes", "context");
   private static final Set<String> REF_KEYS = Set.of("id", "type");
+
+  private static final Pattern IDENT = Pattern.compile("[_a-zA-Z][_a-zA-Z0-9]*");
+  private static final Set<String> RESERVED =
+      Set.of("true", "false", "if", "then", "else", "in", "is", "like", "has", "__cedar");
 
   private final RawSchema out = new RawSchema();
 
@@ -64,12 +70,15 @@ final class JsonSchemaParser {
       JsonNode body = ns.getValue();
       object(body, path, "a namespace object");
       keys(body, path, NAMESPACE_KEYS);
-      if (namespace.contains("__cedar")) {
-        throw new SchemaException(path, "namespace " + namespace + " uses the reserved __cedar");
+      if (!namespace.isEmpty()) {
+        for (String part : namespace.split("::", -1)) {
+          identifier(part, path, "a namespace name, identifiers joined by ::");
+        }
       }
       JsonNode entityTypes = required(body, path, "entityTypes");
       object(entityTypes, path + ".entityTypes", "an object of entity types");
       for (Map.Entry<String, JsonNode> e : entityTypes.properties()) {
+        identifier(e.getKey(), path + ".entityTypes", "an entity type name");
         entity(namespace, e.getKey(), e.getValue(), path + ".entityTypes." + e.getKey());
       }
       JsonNode actions = required(body, path, "actions");
@@ -81,6 +90,7 @@ final class JsonSchemaParser {
         JsonNode commons = body.get("commonTypes");
         object(commons, path + ".commonTypes", "an object of common types");
         for (Map.Entry<String, JsonNode> c : commons.properties()) {
+          identifier(c.getKey(), path + ".commonTypes", "a common type name");
           String where = path + ".commonTypes." + c.getKey();
           out.commonTypes.add(
               new RawCommon(namespace, c.getKey(), type(c.getValue(), where), where));
@@ -286,7 +296,13 @@ final class JsonSchemaParser {
     }
   }
 
+  private static void identifier(String name, String path, String expected) {
+    if (!IDENT.matcher(name).matches() || RESERVED.contains(name)) {
+      throw new SchemaException(path, quote(name) + " (expected: " + expected + ")");
+    }
+  }
+
   private static String quote(String s) {
-    return dev.bulwark.policy.value.CedarText.quote(s);
+    return CedarText.quote(s);
   }
 }

@@ -7,11 +7,13 @@ import dev.bulwark.policy.value.RecordValue;
 import dev.bulwark.policy.value.Value;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A Cedar schema: the entity types and actions an application declares, with common types resolved
@@ -191,7 +193,7 @@ public final class Schema {
                 + " declares none");
       }
     } else {
-      for (Map.Entry<String, Value> tag : new java.util.TreeMap<>(tags).entrySet()) {
+      for (Map.Entry<String, Value> tag : new TreeMap<>(tags).entrySet()) {
         conformance.check("tag " + tag.getKey() + " of " + uid, tag.getValue(), def.tags().get());
       }
     }
@@ -207,7 +209,7 @@ public final class Schema {
     if (!attributes.isEmpty() || !tags.isEmpty()) {
       problems.add("action " + def.uid() + " has attributes or tags (expected: none)");
     }
-    Set<EntityUid> reached = new java.util.HashSet<>();
+    Set<EntityUid> reached = new HashSet<>();
     for (EntityUid parent : parents) {
       ActionDef p = actions.get(parent);
       if (p == null || !def.ancestors().contains(parent)) {

@@ -157,4 +157,16 @@ class SchemaJsonFormatTest {
         .isInstanceOf(SchemaException.class)
         .hasMessageContaining("common type name Boolean is reserved");
   }
+
+  @Test
+  void parseJsonWhenNameIsNotAnIdentifierThenRejected() {
+    assertThatThrownBy(
+            () -> Schema.parseJson("{\"\": {\"entityTypes\": {\"A::B\": {}}, \"actions\": {}}}"))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("\"A::B\" (expected: an entity type name)");
+    assertThatThrownBy(
+            () -> Schema.parseJson("{\"__cedar\": {\"entityTypes\": {}, \"actions\": {}}}"))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("\"__cedar\" (expected: a namespace name");
+  }
 }
