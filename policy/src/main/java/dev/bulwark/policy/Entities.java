@@ -3,13 +3,18 @@ package dev.bulwark.policy;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.policy.internal.eval.EntityJson;
+import dev.bulwark.policy.internal.eval.SchemaHints;
+import dev.bulwark.policy.schema.ActionEntity;
+import dev.bulwark.policy.schema.Schema;
 import dev.bulwark.policy.value.EntityUid;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -57,6 +62,35 @@ public final class Entities {
    */
   public static Entities fromJson(String json) {
     return of(EntityJson.parseEntities(json, Optional.empty()));
+  }
+
+  /**
+   * Reads Cedar's entities JSON against a schema: entity references and extension values may be
+   * written without their {@code __entity} / {@code __extn} escapes where the schema says what they
+   * are; every entity must conform to its declared type; and the schema's actions, with their
+   * groups, are added so that {@code action in ...} follows the declared hierarchy.
+   *
+   * @throws PolicyException {@code ENTITIES_INVALID} naming the entity and what does not conform
+   */
+  public static Entities fromJson(String json, Schema schema) {
+    requireNonNull(schema, "schema");
+    List<Entity> parsed = EntityJson.parseEntities(json, Optional.of(new SchemaHints(schema)));
+    List<String> problems = new ArrayList<>();
+    for (Entity e : parsed) {
+      for (String p : schema.validateEntity(e.uid(), e.attributes(), e.parents(), e.tags())) {
+        problems.add(e.uid() + ": " + p);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new PolicyException(
+          PolicyException.Code.ENTITIES_INVALID,
+          "entities do not conform to the schema: " + String.join("; ", problems));
+    }
+    List<Entity> actions = new ArrayList<>();
+    for (ActionEntity a : schema.actionEntities()) {
+      actions.add(Entity.of(a.uid(), a.parents()));
+    }
+    return of(parsed).with(actions);
   }
 
   /**

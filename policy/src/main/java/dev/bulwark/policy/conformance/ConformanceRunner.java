@@ -47,14 +47,18 @@ public final class ConformanceRunner {
     try (Stream<Path> files = Files.walk(dir)) {
       return files
           .filter(Files::isRegularFile)
-          .filter(p -> p.getFileName().toString().endsWith(".json"))
-          .filter(p -> !p.getFileName().toString().endsWith(".entities.json"))
+          .filter(p -> isTestName(String.valueOf(p.getFileName())))
           .filter(ConformanceRunner::isTestFile)
           .sorted()
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Entities files of the generated corpus are {@code <hash>.entities.json}: not tests. */
+  private static boolean isTestName(String name) {
+    return name.endsWith(".json") && !name.endsWith(".entities.json");
   }
 
   private static boolean isTestFile(Path p) {
