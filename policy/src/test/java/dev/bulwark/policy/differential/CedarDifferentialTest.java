@@ -1,0 +1,115 @@
+package dev.bulwark.policy.differential;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.policy.conformance.ConformanceRunner;
+import dev.bulwark.policy.conformance.ConformanceRunner.ConformanceReport;
+import dev.bulwark.policy.conformance.ConformanceRunner.FileResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Differential test against the official Cedar implementation: random cases (schema, entities,
+ * policies, requests) are answered by cedar-wasm, written as Cedar integration tests in the layout
+ * of the generated corpus, and run through {@link ConformanceRunner}, so any difference between
+ * this engine and Cedar (validation, decision, determining or erroring policies) fails here.
+ *
+ * <p>{@code -Dcedar.diff.cases=N} (default 300) and {@code -Dcedar.diff.seed=S} (default 1) choose
+ * the cases; case {@code i} is generated from seed {@code S + i}, so one failing case can be rerun
+ * alone with {@code -Dcedar.diff.seed=<its seed> -Dcedar.diff.cases=1}. {@code
+ * -Dcedar.diff.out=DIR} keeps the written tests.
+ */
+class CedarDifferentialTest {
+
+  @TempDir Path temp;
+
+  @Test
+  void engineAgreesWithCedarOnGeneratedCases() throws Exception {
+    CedarOracle oracle = CedarOracle.beside(Path.of("").toAbsolutePath());
+    assertThat(oracle.missing()).as("the Cedar oracle must be runnable").isEmpty();
+    int count = Integer.getInteger("cedar.diff.cases", 300);
+    long firstSeed = Long.getLong("cedar.diff.seed", 1L);
+    String out = System.getProperty("cedar.diff.out", "");
+    Path root = out.isEmpty() ? temp : Files.createDirectories(Path.of(out));
+
+    List<GeneratedCase> cases = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      cases.add(CaseGenerator.generate(firstSeed + i));
+    }
+    List<JsonNode> answers = oracle.answer(cases);
+    Map<Path, GeneratedCase> byFile = new HashMap<>();
+    int valid = 0;
+    int requests = 0;
+    for (int i = 0; i < count; i++) {
+      byFile.put(
+          CorpusWriter.write(root, cases.get(i), answers.get(i)).toAbsolutePath(), cases.get(i));
+      valid += answers.get(i).path("validation").path("valid").asBoolean() ? 1 : 0;
+      requests += cases.get(i).requests().size();
+    }
+
+    ConformanceReport report = ConformanceRunner.run(root, r -> {});
+    List<String> failures = new ArrayList<>();
+    int checks = 0;
+    int failedChecks = 0;
+    for (FileResult r : report.files()) {
+      checks += r.checks();
+      failedChecks += r.failures().size();
+      if (!r.passed()) {
+        failures.add(describe(r, byFile.get(r.file().toAbsolutePath())));
+      }
+    }
+    System.out.printf(
+        "Cedar differential: %d cases (%d validate per Cedar), %d requests, %d checks, %d disagree"
+            + " (agreement %.2f%%), %d of %d cases disagree somewhere%n",
+        count,
+        valid,
+        requests,
+        checks,
+        failedChecks,
+        checks == 0 ? 0.0 : 100.0 * (checks - failedChecks) / checks,
+        report.failed(),
+        report.files().size());
+    failures.forEach(System.out::println);
+    assertThat(report.files()).as("every generated case is found by the runner").hasSize(count);
+    assertThat(failures).as("disagreements with Cedar").isEmpty();
+  }
+
+  @Test
+  void sameSeedGivesTheSameCase() {
+    GeneratedCase a = CaseGenerator.generate(42);
+    GeneratedCase b = CaseGenerator.generate(42);
+    assertThat(b.policies()).isEqualTo(a.policies());
+    assertThat(b.schema()).isEqualTo(a.schema());
+    assertThat(b.entities()).isEqualTo(a.entities());
+    assertThat(b.requests()).isEqualTo(a.requests());
+    assertThat(CaseGenerator.generate(43).policies()).isNotEqualTo(a.policies());
+  }
+
+  private static String describe(FileResult r, GeneratedCase c) throws java.io.IOException {
+    StringBuilder s = new StringBuilder("\n=== disagreement in ").append(r.file().getFileName());
+    if (c != null) {
+      s.append(" (seed ").append(c.seed()).append(")");
+    }
+    s.append('\n');
+    r.failures().forEach(f -> s.append("  ").append(f).append('\n'));
+    String test = Files.readString(r.file(), StandardCharsets.UTF_8);
+    if (c != null) {
+      s.append("--- policies\n")
+          .append(c.policies())
+          .append("--- schema\n")
+          .append(c.schema())
+          .append("--- entities\n")
+          .append(c.entities())
+          .append('\n');
+    }
+    return s.append("--- test\n").append(test).toString();
+  }
+}
