@@ -124,6 +124,7 @@ public final class Entities {
     return byUid.values();
   }
 
+  /** How many entities the store holds. */
   public int size() {
     return byUid.size();
   }

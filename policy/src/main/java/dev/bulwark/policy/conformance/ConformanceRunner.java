@@ -252,6 +252,7 @@ public final class ConformanceRunner {
       failures = List.copyOf(failures);
     }
 
+    /** Whether every check of the file passed. */
     public boolean passed() {
       return failures.isEmpty();
     }
@@ -263,10 +264,12 @@ public final class ConformanceRunner {
       files = List.copyOf(files);
     }
 
+    /** Files whose every check passed. */
     public long passed() {
       return files.stream().filter(FileResult::passed).count();
     }
 
+    /** Files with at least one failed check. */
     public long failed() {
       return files.size() - passed();
     }
