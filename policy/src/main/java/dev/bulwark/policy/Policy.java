@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * A static policy, a template, or a policy linked from a template, with its id.
  *
- * <p>Ids follow Cedar: policies parsed from a file are {@code policy0}, {@code policy1}, ... in file
- * order, unless the caller names them.
+ * <p>Ids follow Cedar: policies parsed from a file are {@code policy0}, {@code policy1}, ... in
+ * file order, unless the caller names them.
  */
 public final class Policy {
   private final String id;
@@ -20,13 +20,15 @@ public final class Policy {
   private final Optional<String> templateId;
   private final Map<String, EntityUid> slots;
 
-  Policy(String id, PolicyDef definition, Optional<String> templateId, Map<String, EntityUid> slots) {
+  Policy(
+      String id, PolicyDef definition, Optional<String> templateId, Map<String, EntityUid> slots) {
     this.id = requireNonNull(id, "id");
     this.definition = requireNonNull(definition, "definition");
     this.templateId = requireNonNull(templateId, "templateId");
     this.slots = Map.copyOf(slots);
   }
 
+  /** The policy's id: {@code policyN}, its {@code @id} annotation, or the link's new id. */
   public String id() {
     return id;
   }
@@ -59,6 +61,11 @@ public final class Policy {
   /** The policy in Cedar syntax. */
   public String toCedar() {
     return CedarPrinter.print(definition);
+  }
+
+  /** The policy in Cedar's JSON policy format. */
+  public String toJson() {
+    return dev.bulwark.policy.internal.json.PolicyJson.write(definition).toString();
   }
 
   PolicyDef definition() {

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.bulwark.policy.internal.ast.PolicyDef;
 import dev.bulwark.policy.internal.ast.SlotId;
 import dev.bulwark.policy.internal.eval.Linker;
+import dev.bulwark.policy.internal.eval.ValueJson;
+import dev.bulwark.policy.internal.json.PolicyJson;
 import dev.bulwark.policy.internal.parse.Parser;
 import dev.bulwark.policy.value.EntityUid;
 import java.util.ArrayList;
@@ -17,6 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * An immutable set of policies, templates and template-linked policies.
@@ -25,6 +32,7 @@ import java.util.stream.Collectors;
  * half-changed.
  */
 public final class PolicySet {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final PolicySet EMPTY = new PolicySet(Map.of(), Map.of());
 
   private final Map<String, Policy> policies;
@@ -41,8 +49,8 @@ public final class PolicySet {
   }
 
   /**
-   * Parses Cedar policy text. Policies and templates are named {@code policy0}, {@code policy1}, ...
-   * in file order, as Cedar names them.
+   * Parses Cedar policy text. Policies and templates are named {@code policy0}, {@code policy1},
+   * ... in file order, as Cedar names them.
    *
    * @throws PolicyException {@code PARSE_ERROR} with the line and column of the fault
    */
@@ -52,7 +60,8 @@ public final class PolicySet {
 
   /**
    * Parses Cedar policy text, naming each policy by its {@code @id("...")} annotation where it has
-   * one (else {@code policyN}), so that decisions and audit events name policies as their authors do.
+   * one (else {@code policyN}), so that decisions and audit events name policies as their authors
+   * do.
    *
    * @throws PolicyException {@code PARSE_ERROR}, or {@code DUPLICATE_POLICY_ID}
    */
@@ -87,6 +96,85 @@ public final class PolicySet {
     return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
+  /**
+   * Reads Cedar's JSON policy-set format: {@code {"staticPolicies": {id: policy}, "templates": {id:
+   * template}, "templateLinks": [{"templateId", "newId", "values": {"?principal": uid}}]}}. A
+   * single policy object (with {@code "effect"}) is read as a set of one, named {@code policy0}.
+   *
+   * @throws PolicyException {@code PARSE_ERROR} naming the JSON path at fault
+   */
+  public static PolicySet fromJson(String json) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(requireNonNull(json, "json"));
+    } catch (JacksonException e) {
+      throw new PolicyException(
+          PolicyException.Code.PARSE_ERROR, "not JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new PolicyException(PolicyException.Code.PARSE_ERROR, "expected a JSON object");
+    }
+    if (root.has("effect")) {
+      return build(List.of(PolicyJson.readPolicy(root, "policy")), false);
+    }
+    Map<String, Policy> all = new LinkedHashMap<>();
+    for (String section : List.of("templates", "staticPolicies")) {
+      JsonNode node = root.path(section);
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
+        PolicyDef def = PolicyJson.readPolicy(e.getValue(), section + "." + e.getKey());
+        if (def.isTemplate() != section.equals("templates")) {
+          throw new PolicyException(
+              PolicyException.Code.PARSE_ERROR,
+              section
+                  + "."
+                  + e.getKey()
+                  + ": "
+                  + (def.isTemplate()
+                      ? "has slots but is not under templates"
+                      : "has no slots but is under templates"));
+        }
+        all.put(e.getKey(), new Policy(e.getKey(), def, Optional.empty(), Map.of()));
+      }
+    }
+    PolicySet set = of(all.values());
+    JsonNode links = root.path("templateLinks");
+    for (int i = 0; i < links.size(); i++) {
+      JsonNode link = links.get(i);
+      String at = "templateLinks[" + i + "]";
+      Map<String, EntityUid> values = new LinkedHashMap<>();
+      try {
+        for (Map.Entry<String, JsonNode> v : link.path("values").properties()) {
+          values.put(v.getKey(), ValueJson.entityUid(v.getValue(), at + ".values." + v.getKey()));
+        }
+      } catch (IllegalArgumentException e) {
+        throw new PolicyException(PolicyException.Code.PARSE_ERROR, e.getMessage(), e);
+      }
+      set = set.link(link.path("templateId").asString(""), link.path("newId").asString(""), values);
+    }
+    return set;
+  }
+
+  /** The set in Cedar's JSON policy-set format (see {@link #fromJson}). */
+  public String toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode statics = root.putObject("staticPolicies");
+    ObjectNode temps = root.putObject("templates");
+    ArrayNode links = root.putArray("templateLinks");
+    templates.values().forEach(t -> temps.set(t.id(), PolicyJson.write(t.definition())));
+    for (Policy p : policies.values()) {
+      if (p.templateId().isEmpty()) {
+        statics.set(p.id(), PolicyJson.write(p.definition()));
+      } else {
+        ObjectNode link = links.addObject();
+        link.put("templateId", p.templateId().get());
+        link.put("newId", p.id());
+        ObjectNode values = link.putObject("values");
+        p.slotValues().forEach((slot, uid) -> values.set(slot, ValueJson.uidNode(uid)));
+      }
+    }
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+  }
+
   /** Builds a set from policies already parsed (e.g. from several files). */
   public static PolicySet of(Collection<Policy> all) {
     Map<String, Policy> policies = new LinkedHashMap<>();
@@ -94,7 +182,8 @@ public final class PolicySet {
     for (Policy p : all) {
       if (policies.containsKey(p.id()) || templates.containsKey(p.id())) {
         throw new PolicyException(
-            PolicyException.Code.DUPLICATE_POLICY_ID, "two policies have the id \"" + p.id() + "\"");
+            PolicyException.Code.DUPLICATE_POLICY_ID,
+            "two policies have the id \"" + p.id() + "\"");
       }
       (p.isTemplate() ? templates : policies).put(p.id(), p);
     }
@@ -111,11 +200,11 @@ public final class PolicySet {
   }
 
   /**
-   * Links a template: fills its slots ({@code "?principal"}, {@code "?resource"}) and adds the result
-   * under {@code newId}.
+   * Links a template: fills its slots ({@code "?principal"}, {@code "?resource"}) and adds the
+   * result under {@code newId}.
    *
-   * @throws PolicyException {@code LINK_INVALID} if the template is unknown, the id taken, or the slots
-   *     given are not exactly the template's
+   * @throws PolicyException {@code LINK_INVALID} if the template is unknown, the id taken, or the
+   *     slots given are not exactly the template's
    */
   public PolicySet link(String templateId, String newId, Map<String, EntityUid> slotValues) {
     requireNonNull(templateId, "templateId");
@@ -156,7 +245,11 @@ public final class PolicySet {
     Map<String, Policy> next = new LinkedHashMap<>(policies);
     next.put(
         newId,
-        new Policy(newId, Linker.link(template.definition(), values), Optional.of(templateId), slotValues));
+        new Policy(
+            newId,
+            Linker.link(template.definition(), values),
+            Optional.of(templateId),
+            slotValues));
     return ordered(next, templates);
   }
 
@@ -169,11 +262,13 @@ public final class PolicySet {
       p.values().forEach(x -> x.templateId().filter(id::equals).ifPresent(u -> users.add(x.id())));
       if (!users.isEmpty()) {
         throw new PolicyException(
-            PolicyException.Code.LINK_INVALID, "template \"" + id + "\" is still linked by " + users);
+            PolicyException.Code.LINK_INVALID,
+            "template \"" + id + "\" is still linked by " + users);
       }
       t.remove(id);
     } else if (p.remove(id) == null) {
-      throw new PolicyException(PolicyException.Code.LINK_INVALID, "no policy has the id \"" + id + "\"");
+      throw new PolicyException(
+          PolicyException.Code.LINK_INVALID, "no policy has the id \"" + id + "\"");
     }
     return ordered(p, t);
   }
@@ -194,6 +289,7 @@ public final class PolicySet {
     return Optional.ofNullable(p != null ? p : templates.get(id));
   }
 
+  /** How many static and linked policies take part in decisions. */
   public int size() {
     return policies.size();
   }

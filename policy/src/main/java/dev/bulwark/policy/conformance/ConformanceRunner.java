@@ -1,7 +1,7 @@
 package dev.bulwark.policy.conformance;
 
-import dev.bulwark.policy.Authorizer;
 import dev.bulwark.policy.AuthorizationError;
+import dev.bulwark.policy.Authorizer;
 import dev.bulwark.policy.Decision;
 import dev.bulwark.policy.Entities;
 import dev.bulwark.policy.PolicyException;
@@ -34,8 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the policies validate against the schema as expected, and for each request the decision, the
  * determining policies and the erroring policies.
  *
- * <p>Paths inside a test are relative to the suite's root, which the runner finds by walking up from
- * the test file, so it can be pointed at the root or at any folder within it.
+ * <p>Paths inside a test are relative to the suite's root, which the runner finds by walking up
+ * from the test file, so it can be pointed at the root or at any folder within it.
  */
 public final class ConformanceRunner {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -47,14 +47,18 @@ public final class ConformanceRunner {
     try (Stream<Path> files = Files.walk(dir)) {
       return files
           .filter(Files::isRegularFile)
-          .filter(p -> p.getFileName().toString().endsWith(".json"))
-          .filter(p -> !p.getFileName().toString().endsWith(".entities.json"))
+          .filter(p -> isTestName(String.valueOf(p.getFileName())))
           .filter(ConformanceRunner::isTestFile)
           .sorted()
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Entities files of the generated corpus are {@code <hash>.entities.json}: not tests. */
+  private static boolean isTestName(String name) {
+    return name.endsWith(".json") && !name.endsWith(".entities.json");
   }
 
   private static boolean isTestFile(Path p) {
@@ -77,8 +81,19 @@ public final class ConformanceRunner {
     return new ConformanceReport(results);
   }
 
-  /** Runs one test file. */
+  /**
+   * Runs one test file. Never throws: anything unexpected (a bug in the engine, a malformed file)
+   * is a failure of that file, so one bad file cannot stop a run of thousands.
+   */
   public static FileResult runFile(Path file) {
+    try {
+      return check(file);
+    } catch (RuntimeException e) {
+      return new FileResult(file, 1, List.of("unexpected " + e));
+    }
+  }
+
+  private static FileResult check(Path file) {
     List<String> failures = new ArrayList<>();
     int checks = 0;
     ConformanceTest test;
@@ -129,7 +144,8 @@ public final class ConformanceRunner {
       }
       if (expected.validateRequest()) {
         List<String> problems =
-            schema.validateRequest(expected.principal(), expected.action(), expected.resource(), context);
+            schema.validateRequest(
+                expected.principal(), expected.action(), expected.resource(), context);
         if (!problems.isEmpty()) {
           failures.add(label + "request does not validate: " + String.join("; ", problems));
           continue;
@@ -152,14 +168,21 @@ public final class ConformanceRunner {
                 + describe(response.decision(), response.determiningPolicies(), errors)
                 + (response.errors().isEmpty()
                     ? ""
-                    : " " + response.errors().stream().map(e -> e.policyId() + ": " + e.message()).toList()));
+                    : " "
+                        + response.errors().stream()
+                            .map(e -> e.policyId() + ": " + e.message())
+                            .toList()));
       }
     }
     return new FileResult(file, checks, failures);
   }
 
   private static String describe(Decision d, Set<String> reason, Set<String> errors) {
-    return d.name().toLowerCase(Locale.ROOT) + " reason=" + new TreeSet<>(reason) + " errors=" + new TreeSet<>(errors);
+    return d.name().toLowerCase(Locale.ROOT)
+        + " reason="
+        + new TreeSet<>(reason)
+        + " errors="
+        + new TreeSet<>(errors);
   }
 
   /** Reads a test file, resolving its paths against the suite root. */
@@ -219,7 +242,8 @@ public final class ConformanceRunner {
         return candidate;
       }
     }
-    throw new IllegalArgumentException(testFile + ": cannot find " + relative + " above the test file");
+    throw new IllegalArgumentException(
+        testFile + ": cannot find " + relative + " above the test file");
   }
 
   /** The outcome of one test file. */
@@ -228,6 +252,7 @@ public final class ConformanceRunner {
       failures = List.copyOf(failures);
     }
 
+    /** Whether every check of the file passed. */
     public boolean passed() {
       return failures.isEmpty();
     }
@@ -239,10 +264,12 @@ public final class ConformanceRunner {
       files = List.copyOf(files);
     }
 
+    /** Files whose every check passed. */
     public long passed() {
       return files.stream().filter(FileResult::passed).count();
     }
 
+    /** Files with at least one failed check. */
     public long failed() {
       return files.size() - passed();
     }

@@ -2,37 +2,53 @@ package dev.bulwark.policy.conformance;
 
 import dev.bulwark.policy.Entities;
 import dev.bulwark.policy.PolicySet;
-import dev.bulwark.policy.internal.eval.EntityJson;
-import dev.bulwark.policy.internal.eval.ExpectedType;
+import dev.bulwark.policy.Request;
+import dev.bulwark.policy.schema.Schema;
 import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.policy.value.RecordValue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
-/** What the runner needs of a schema: validation, and schema-based reading of entities and context. */
+/** What the runner needs of a test's schema: validation, and schema-based reading of its inputs. */
 final class SchemaSupport {
-  private SchemaSupport() {}
+  private final Schema schema;
+
+  private SchemaSupport(Schema schema) {
+    this.schema = schema;
+  }
 
   static SchemaSupport load(Path schemaFile) {
-    return new SchemaSupport();
+    try {
+      String text = Files.readString(schemaFile, StandardCharsets.UTF_8);
+      return new SchemaSupport(
+          schemaFile.toString().endsWith(".json")
+              ? Schema.parseJson(text)
+              : Schema.parseCedar(text));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   List<String> validate(PolicySet policies) {
-    return List.of();
+    return dev.bulwark.policy.Validator.validate(policies, schema).problems();
   }
 
   Entities entities(String json) {
-    return Entities.of(EntityJson.parseEntities(json, Optional.empty()));
+    return Entities.fromJson(json, schema);
   }
 
   RecordValue context(EntityUid action, JsonNode json) {
-    return new RecordValue(EntityJson.fields(json, ExpectedType.ANY, "context"));
+    return Request.contextFromJson(json.toString(), action, Optional.of(schema));
   }
 
   List<String> validateRequest(
       EntityUid principal, EntityUid action, EntityUid resource, RecordValue context) {
-    return List.of();
+    return schema.validateRequest(principal, action, resource, context);
   }
 }

@@ -3,8 +3,8 @@ package dev.bulwark.policy.value;
 import static java.util.Objects.requireNonNull;
 
 /**
- * An entity's unique identifier: its type (possibly namespaced, {@code Ns::User}) and its id. Written
- * in Cedar as {@code Ns::User::"alice"}.
+ * An entity's unique identifier: its type (possibly namespaced, {@code Ns::User}) and its id.
+ * Written in Cedar as {@code Ns::User::"alice"}.
  */
 public record EntityUid(String type, String id) implements Value {
   public EntityUid {

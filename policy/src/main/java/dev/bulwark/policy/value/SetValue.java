@@ -23,6 +23,9 @@ public record SetValue(Set<Value> elements) implements Value {
 
   @Override
   public String toString() {
-    return elements.stream().map(Value::toString).sorted().collect(Collectors.joining(", ", "[", "]"));
+    return elements.stream()
+        .map(Value::toString)
+        .sorted()
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 }

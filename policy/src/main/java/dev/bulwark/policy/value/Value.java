@@ -1,7 +1,8 @@
 package dev.bulwark.policy.value;
 
 /**
- * A Cedar value: what an expression evaluates to, what an entity attribute or a context field holds.
+ * A Cedar value: what an expression evaluates to, what an entity attribute or a context field
+ * holds.
  *
  * <p>Equality is Cedar's: structural, and values of different types are simply unequal.
  */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Cedar's public integration tests, which live beside the project in {@code shared/cedar-conformance}
- * (data we do not copy in). Every test file is one dynamic test here, so a failure names the file.
+ * Cedar's public integration tests, which live beside the project in {@code
+ * shared/cedar-conformance} (data we do not copy in). Every test file is one dynamic test here, so
+ * a failure names the file.
  */
 class CedarConformanceTest {
 
@@ -19,7 +20,11 @@ class CedarConformanceTest {
     Path dir =
         configured != null
             ? Path.of(configured)
-            : Path.of("").toAbsolutePath().getParent().getParent().resolve("shared/cedar-conformance");
+            : Path.of("")
+                .toAbsolutePath()
+                .getParent()
+                .getParent()
+                .resolve("shared/cedar-conformance");
     assertThat(dir).as("Cedar conformance suite (set -Dcedar.conformance.dir)").isDirectory();
     return dir;
   }

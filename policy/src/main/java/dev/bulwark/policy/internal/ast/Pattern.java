@@ -3,8 +3,8 @@ package dev.bulwark.policy.internal.ast;
 import java.util.List;
 
 /**
- * A {@code like} pattern: literal code points and {@code *} wildcards. Kept as elements rather than a
- * regular expression so that matching is linear-time and no pattern can be turned into a ReDoS.
+ * A {@code like} pattern: literal code points and {@code *} wildcards. Kept as elements rather than
+ * a regular expression so that matching is linear-time and no pattern can be turned into a ReDoS.
  */
 public record Pattern(List<Element> elements) {
   public Pattern {
@@ -20,7 +20,10 @@ public record Pattern(List<Element> elements) {
   /** Matches exactly this code point. */
   public record Char(int codePoint) implements Element {}
 
-  /** Whether {@code s} matches the whole pattern (greedy two-pointer match with backtracking to the last star). */
+  /**
+   * Whether {@code s} matches the whole pattern (greedy two-pointer match with backtracking to the
+   * last star).
+   */
   public boolean matches(String s) {
     int[] text = s.codePoints().toArray();
     int t = 0;

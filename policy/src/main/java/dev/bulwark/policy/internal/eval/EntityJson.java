@@ -41,8 +41,7 @@ public final class EntityJson {
       root = JSON.readTree(json);
     } catch (JacksonException e) {
       throw new PolicyException(
-          PolicyException.Code.ENTITIES_INVALID,
-          "entities: not JSON: " + e.getOriginalMessage());
+          PolicyException.Code.ENTITIES_INVALID, "entities: not JSON: " + e.getOriginalMessage());
     }
     if (root == null || !root.isArray()) {
       throw new PolicyException(
@@ -61,8 +60,7 @@ public final class EntityJson {
         throw new IllegalArgumentException(path + ": expected an object");
       }
       EntityUid uid = ValueJson.entityUid(node.get("uid"), path + ".uid");
-      ExpectedType attrTypes =
-          types.map(t -> t.attributes(uid.type())).orElse(ExpectedType.ANY);
+      ExpectedType attrTypes = types.map(t -> t.attributes(uid.type())).orElse(ExpectedType.ANY);
       ExpectedType tagType = types.map(t -> t.tags(uid.type())).orElse(ExpectedType.ANY);
       Map<String, Value> attrs = fields(node.get("attrs"), attrTypes, path + ".attrs");
       Map<String, Value> tags = new LinkedHashMap<>();
@@ -106,7 +104,9 @@ public final class EntityJson {
       out.put(
           f.getKey(),
           ValueJson.read(
-              f.getValue(), byName.getOrDefault(f.getKey(), ExpectedType.ANY), path + "." + f.getKey()));
+              f.getValue(),
+              byName.getOrDefault(f.getKey(), ExpectedType.ANY),
+              path + "." + f.getKey()));
     }
     return out;
   }

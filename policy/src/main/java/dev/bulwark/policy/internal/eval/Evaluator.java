@@ -27,9 +27,10 @@ import java.util.Map;
 
 /**
  * Evaluates policies for one request, exactly as the Cedar specification defines (the Lean model in
- * cedar-spec, {@code Cedar/Spec/Evaluator.lean}): {@code &&}, {@code ||} and {@code if} short-circuit;
- * every operator checks its operands' types and raises an error otherwise; long arithmetic fails on
- * overflow; a missing attribute or entity is an error, except under {@code has}.
+ * cedar-spec, {@code Cedar/Spec/Evaluator.lean}): {@code &&}, {@code ||} and {@code if}
+ * short-circuit; every operator checks its operands' types and raises an error otherwise; long
+ * arithmetic fails on overflow; a missing attribute or entity is an error, except under {@code
+ * has}.
  */
 public final class Evaluator {
   private final EntityUid principal;
@@ -59,8 +60,8 @@ public final class Evaluator {
   }
 
   /**
-   * Whether the policy is satisfied: scope, then each {@code when} (must be true) and {@code unless}
-   * (must be false) in order.
+   * Whether the policy is satisfied: scope, then each {@code when} (must be true) and {@code
+   * unless} (must be false) in order.
    *
    * @throws EvaluationError if a condition cannot be evaluated
    */
@@ -209,6 +210,8 @@ public final class Evaluator {
     };
   }
 
+  // Cedar/Spec/Evaluator.lean: the order operators take longs, datetimes and durations; decimals
+  // are compared with their methods (lessThan, ...), never with < (that is a type error).
   private static int compare(Value l, Value r, String op) {
     if (l instanceof LongValue a && r instanceof LongValue b) {
       return Long.compare(a.value(), b.value());
@@ -219,12 +222,13 @@ public final class Evaluator {
     if (l instanceof Duration a && r instanceof Duration b) {
       return a.compareTo(b);
     }
-    if (l instanceof Decimal a && r instanceof Decimal b) {
-      return a.compareTo(b);
-    }
     throw new EvaluationError(
-        "type error: " + op + " expects two longs (or datetimes, durations, decimals), found "
-            + l.typeName() + " and " + r.typeName());
+        "type error: "
+            + op
+            + " expects two longs, datetimes or durations, found "
+            + l.typeName()
+            + " and "
+            + r.typeName());
   }
 
   private static Value arithmetic(Value l, Value r, char op) {
@@ -310,7 +314,8 @@ public final class Evaluator {
         case DATETIME -> Datetime.parse(asString(first));
         case DURATION -> Duration.parse(asString(first));
         case LESS_THAN -> BoolValue.of(decimal(first, f).compareTo(decimal(second, f)) < 0);
-        case LESS_THAN_OR_EQUAL -> BoolValue.of(decimal(first, f).compareTo(decimal(second, f)) <= 0);
+        case LESS_THAN_OR_EQUAL ->
+            BoolValue.of(decimal(first, f).compareTo(decimal(second, f)) <= 0);
         case GREATER_THAN -> BoolValue.of(decimal(first, f).compareTo(decimal(second, f)) > 0);
         case GREATER_THAN_OR_EQUAL ->
             BoolValue.of(decimal(first, f).compareTo(decimal(second, f)) >= 0);
@@ -330,7 +335,8 @@ public final class Evaluator {
         case TO_DAYS -> new LongValue(duration(first, f).toDays());
       };
     } catch (IllegalArgumentException | ArithmeticException e) {
-      throw new EvaluationError("error while evaluating `" + f.cedarName() + "`: " + e.getMessage());
+      throw new EvaluationError(
+          "error while evaluating `" + f.cedarName() + "`: " + e.getMessage());
     }
   }
 

@@ -3,9 +3,9 @@ package dev.bulwark.policy.internal.eval;
 import java.util.Map;
 
 /**
- * What a schema says a JSON value should be, as far as reading it needs: with a schema, Cedar accepts
- * {@code {"type": "User", "id": "alice"}} for an entity and {@code "10.0.0.1"} for an {@code ipaddr}
- * without the {@code __entity} / {@code __extn} escapes.
+ * What a schema says a JSON value should be, as far as reading it needs: with a schema, Cedar
+ * accepts {@code {"type": "User", "id": "alice"}} for an entity and {@code "10.0.0.1"} for an
+ * {@code ipaddr} without the {@code __entity} / {@code __extn} escapes.
  */
 public sealed interface ExpectedType {
 
@@ -21,7 +21,9 @@ public sealed interface ExpectedType {
   /** A set whose elements are of this type. */
   record SetOf(ExpectedType element) implements ExpectedType {}
 
-  /** A record whose attributes are of these types; attributes not listed are read as {@link Any}. */
+  /**
+   * A record whose attributes are of these types; attributes not listed are read as {@link Any}.
+   */
   record RecordOf(Map<String, ExpectedType> attributes) implements ExpectedType {
     public RecordOf {
       attributes = Map.copyOf(attributes);

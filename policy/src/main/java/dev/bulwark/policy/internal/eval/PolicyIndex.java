@@ -14,9 +14,9 @@ import java.util.Map;
 /**
  * Finds the policies whose scope can match a request without evaluating the rest. Each scope
  * position (principal, action, resource) maps the entity or type a policy names to the policies
- * naming it; a request's candidates are those named by its entity, one of its ancestors or its type,
- * or unconstrained in that position, intersected over the three positions. The result is a superset:
- * the evaluator still checks each candidate's scope.
+ * naming it; a request's candidates are those named by its entity, one of its ancestors or its
+ * type, or unconstrained in that position, intersected over the three positions. The result is a
+ * superset: the evaluator still checks each candidate's scope.
  */
 public final class PolicyIndex {
   private final int size;
@@ -41,7 +41,8 @@ public final class PolicyIndex {
   }
 
   /** Indexes (into the list given at construction) of the policies that may apply. */
-  public BitSet candidates(EntityUid principal, EntityUid action, EntityUid resource, Entities entities) {
+  public BitSet candidates(
+      EntityUid principal, EntityUid action, EntityUid resource, Entities entities) {
     BitSet result = principals.matching(principal, entities);
     result.and(actions.matching(action, entities));
     result.and(resources.matching(resource, entities));

@@ -36,13 +36,17 @@ public final class ValueJson {
       }
       if (node.has("__extn")) {
         JsonNode extn = node.get("__extn");
-        return extension(text(extn.get("fn"), path + ".__extn.fn"), text(extn.get("arg"), path + ".__extn.arg"), path);
+        return extension(
+            text(extn.get("fn"), path + ".__extn.fn"),
+            text(extn.get("arg"), path + ".__extn.arg"),
+            path);
       }
       if (expected instanceof ExpectedType.EntityRef) {
         return entityUid(node, path);
       }
       if (expected instanceof ExpectedType.Extension ext && node.has("fn") && node.has("arg")) {
-        return extension(text(node.get("fn"), path + ".fn"), text(node.get("arg"), path + ".arg"), path);
+        return extension(
+            text(node.get("fn"), path + ".fn"), text(node.get("arg"), path + ".arg"), path);
       }
       Map<String, ExpectedType> types =
           expected instanceof ExpectedType.RecordOf r ? r.attributes() : Map.of();
@@ -50,7 +54,8 @@ public final class ValueJson {
       for (Map.Entry<String, JsonNode> field : node.properties()) {
         String key = field.getKey();
         attributes.put(
-            key, read(field.getValue(), types.getOrDefault(key, ExpectedType.ANY), path + "." + key));
+            key,
+            read(field.getValue(), types.getOrDefault(key, ExpectedType.ANY), path + "." + key));
       }
       return new RecordValue(attributes);
     }
@@ -79,17 +84,22 @@ public final class ValueJson {
       return new StringValue(node.stringValue());
     }
     throw new IllegalArgumentException(
-        path + ": " + node.getNodeType() + " is not a Cedar value (expected bool, long, string, array or object)");
+        path
+            + ": "
+            + node.getNodeType()
+            + " is not a Cedar value (expected bool, long, string, array or object)");
   }
 
   /** Reads {@code {"type": ..., "id": ...}}. */
   public static EntityUid entityUid(JsonNode node, String path) {
     if (node == null || !node.isObject()) {
-      throw new IllegalArgumentException(path + ": expected an entity reference {\"type\": ..., \"id\": ...}");
+      throw new IllegalArgumentException(
+          path + ": expected an entity reference {\"type\": ..., \"id\": ...}");
     }
     JsonNode ref = node.has("__entity") ? node.get("__entity") : node;
     try {
-      return new EntityUid(text(ref.get("type"), path + ".type"), text(ref.get("id"), path + ".id"));
+      return new EntityUid(
+          text(ref.get("type"), path + ".type"), text(ref.get("id"), path + ".id"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
     }
@@ -117,7 +127,10 @@ public final class ValueJson {
     return node.stringValue();
   }
 
-  /** Writes a value in the explicit form (entities as {@code __entity}, extensions as {@code __extn}). */
+  /**
+   * Writes a value in the explicit form (entities as {@code __entity}, extensions as {@code
+   * __extn}).
+   */
   public static JsonNode write(Value value) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     return switch (value) {
@@ -137,6 +150,16 @@ public final class ValueJson {
       case RecordValue r -> {
         ObjectNode o = f.objectNode();
         new java.util.TreeMap<>(r.attributes()).forEach((k, v) -> o.set(k, write(v)));
+        yield o;
+      }
+      case Datetime d when !d.hasArgument() -> {
+        // No datetime string names this instant: write it as Cedar does, an offset from the epoch.
+        ObjectNode o = f.objectNode();
+        ObjectNode inner = o.putObject("__extn");
+        inner.put("fn", "offset");
+        var args = inner.putArray("args");
+        args.add(write(Datetime.parse("1970-01-01")));
+        args.add(write(new Duration(d.epochMillis())));
         yield o;
       }
       case ExtensionValue x -> {

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Writes policies and expressions back as Cedar text that parses to the same tree. Compound operands
- * are parenthesised rather than relying on precedence, which keeps the printer obviously correct.
+ * Writes policies and expressions back as Cedar text that parses to the same tree. Compound
+ * operands are parenthesised rather than relying on precedence, which keeps the printer obviously
+ * correct.
  */
 public final class CedarPrinter {
   private CedarPrinter() {}
@@ -23,7 +24,11 @@ public final class CedarPrinter {
   public static String print(PolicyDef p) {
     StringBuilder out = new StringBuilder();
     for (Map.Entry<String, String> a : p.annotations().entrySet()) {
-      out.append('@').append(a.getKey()).append('(').append(CedarText.quote(a.getValue())).append(")\n");
+      out.append('@')
+          .append(a.getKey())
+          .append('(')
+          .append(CedarText.quote(a.getValue()))
+          .append(")\n");
     }
     out.append(p.effect() == Effect.PERMIT ? "permit" : "forbid").append(" (\n  principal");
     scope(out, p.principal());
@@ -36,13 +41,20 @@ public final class CedarPrinter {
       case ActionConstraint.In in -> out.append(" in ").append(in.action());
       case ActionConstraint.InSet set ->
           out.append(" in ")
-              .append(set.actions().stream().map(EntityUid::toString).collect(Collectors.joining(", ", "[", "]")));
+              .append(
+                  set.actions().stream()
+                      .map(EntityUid::toString)
+                      .collect(Collectors.joining(", ", "[", "]")));
     }
     out.append(",\n  resource");
     scope(out, p.resource());
     out.append("\n)");
     for (Condition c : p.conditions()) {
-      out.append('\n').append(c.when() ? "when" : "unless").append(" { ").append(print(c.body())).append(" }");
+      out.append('\n')
+          .append(c.when() ? "when" : "unless")
+          .append(" { ")
+          .append(print(c.body()))
+          .append(" }");
     }
     return out.append(';').toString();
   }
@@ -89,7 +101,10 @@ public final class CedarPrinter {
       case Expr.HasAttr h -> wrap(h.target()) + " has " + CedarText.quote(h.attribute());
       case Expr.Like l -> wrap(l.target()) + " like \"" + escapePattern(l.pattern()) + "\"";
       case Expr.Is is -> wrap(is.target()) + " is " + is.entityType();
-      case Expr.SetLit s -> s.elements().stream().map(CedarPrinter::print).collect(Collectors.joining(", ", "[", "]"));
+      case Expr.SetLit s ->
+          s.elements().stream()
+              .map(CedarPrinter::print)
+              .collect(Collectors.joining(", ", "[", "]"));
       case Expr.RecordLit r ->
           r.attributes().entrySet().stream()
               .map(x -> CedarText.quote(x.getKey()) + ": " + print(x.getValue()))
@@ -104,7 +119,9 @@ public final class CedarPrinter {
                   .collect(Collectors.joining(", ", "(", ")"));
         }
         yield c.function().cedarName()
-            + c.arguments().stream().map(CedarPrinter::print).collect(Collectors.joining(", ", "(", ")"));
+            + c.arguments().stream()
+                .map(CedarPrinter::print)
+                .collect(Collectors.joining(", ", "(", ")"));
       }
     };
   }
@@ -139,7 +156,8 @@ public final class CedarPrinter {
             || e instanceof Expr.Slot
             || e instanceof Expr.SetLit
             || e instanceof Expr.RecordLit
-            || e instanceof Expr.Lit l && !(l.value() instanceof dev.bulwark.policy.value.LongValue lv && lv.value() < 0);
+            || e instanceof Expr.Lit l
+                && !(l.value() instanceof dev.bulwark.policy.value.LongValue lv && lv.value() < 0);
     return atom ? s : "(" + s + ")";
   }
 

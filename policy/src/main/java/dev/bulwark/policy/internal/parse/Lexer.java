@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits Cedar source into tokens. String literals keep their raw (still escaped) body: a {@code like}
- * pattern reads {@code \*} differently from an ordinary string, so unescaping is the parser's job.
+ * Splits Cedar source into tokens. String literals keep their raw (still escaped) body: a {@code
+ * like} pattern reads {@code \*} differently from an ordinary string, so unescaping is the parser's
+ * job.
  */
 final class Lexer {
   private static final String[] PUNCTUATION = {

@@ -99,7 +99,9 @@ public final class Parser {
         switch (effectToken.text()) {
           case "permit" -> Effect.PERMIT;
           case "forbid" -> Effect.FORBID;
-          default -> throw error(effectToken, "expected 'permit' or 'forbid', found " + effectToken.describe());
+          default ->
+              throw error(
+                  effectToken, "expected 'permit' or 'forbid', found " + effectToken.describe());
         };
     expect("(");
     keyword("principal");
@@ -372,8 +374,7 @@ public final class Parser {
 
   private void arity(Token at, String name, List<Expr> args, int expected) {
     if (args.size() != expected) {
-      throw error(
-          at, name + " takes " + expected + " argument(s), found " + args.size());
+      throw error(at, name + " takes " + expected + " argument(s), found " + args.size());
     }
   }
 
@@ -535,7 +536,8 @@ public final class Parser {
         t,
         true,
         (cp, escapedStar) ->
-            elements.add(cp == '*' && !escapedStar ? new Pattern.Wildcard() : new Pattern.Char(cp)));
+            elements.add(
+                cp == '*' && !escapedStar ? new Pattern.Wildcard() : new Pattern.Char(cp)));
     return new Pattern(elements);
   }
 

@@ -1,11 +1,23 @@
 package dev.bulwark.policy.internal.parse;
 
-/** Decodes the escapes of a Cedar string literal (backslash n, r, t, 0, quotes, backslash, u{hex}; and star in patterns). */
+/**
+ * Decodes the escapes of a Cedar string literal (backslash n, r, t, 0, quotes, backslash, u{hex};
+ * and star in patterns).
+ */
 final class Unescaper {
   private Unescaper() {}
 
   interface Sink {
     void accept(int codePoint, boolean escapedStar);
+  }
+
+  private static int hex(String digits) {
+    for (int k = 0; k < digits.length(); k++) {
+      if (Character.digit(digits.charAt(k), 16) < 0) {
+        return -1;
+      }
+    }
+    return Integer.parseInt(digits, 16);
   }
 
   static void decode(Token t, boolean pattern, Sink sink) {
@@ -36,6 +48,16 @@ final class Unescaper {
           }
           sink.accept('*', true);
         }
+        case 'x' -> {
+          // Rust's ASCII escape, which Cedar's unescaper accepts: exactly two hex digits, at most
+          // 7F.
+          int cp = i + 2 <= raw.length() ? hex(raw.substring(i, i + 2)) : -1;
+          if (cp < 0 || cp > 0x7F) {
+            throw Parser.error(t, "expected \\x followed by two hex digits up to 7F");
+          }
+          sink.accept(cp, false);
+          i += 2;
+        }
         case 'u' -> {
           if (i >= raw.length() || raw.charAt(i) != '{') {
             throw Parser.error(t, "expected \\u{hex} in string");
@@ -51,7 +73,8 @@ final class Unescaper {
             throw Parser.error(t, "bad hex digits in \\u{...}");
           }
           if (cp > 0x10FFFF || cp >= 0xD800 && cp <= 0xDFFF) {
-            throw Parser.error(t, "\\u{" + raw.substring(i + 1, close) + "} is not a Unicode scalar value");
+            throw Parser.error(
+                t, "\\u{" + raw.substring(i + 1, close) + "} is not a Unicode scalar value");
           }
           sink.accept(cp, false);
           i = close + 1;
