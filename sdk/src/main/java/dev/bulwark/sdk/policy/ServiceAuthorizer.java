@@ -11,6 +11,10 @@ import dev.bulwark.policy.Entity;
 import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.Request;
 import dev.bulwark.policy.Response;
+import dev.bulwark.policy.ValidationResult;
+import dev.bulwark.policy.Validator;
+import dev.bulwark.policy.schema.Schema;
+import dev.bulwark.policy.schema.SchemaException;
 import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.policy.value.Value;
 import java.time.Duration;
@@ -297,16 +301,27 @@ public final class ServiceAuthorizer implements AutoCloseable {
   }
 
   /**
-   * The one check between a parsed bundle and going live. Parsing has already refused malformed
-   * policies and entities; what is left to refuse is a set that would not evaluate as written —
-   * which is the schema validator's job (strict mode, against {@code bundle.schema()}), and this is
-   * where it is called once the policy module publishes it. Until then a schema must at least be
-   * present as text when the source names one.
+   * The one check between a parsed bundle and going live: with a schema, the policies must pass
+   * Cedar's strict validation against it, so a set that would raise type errors at decision time
+   * (and so deny, or skip a forbid) never replaces a good one.
    */
   private static void validate(PolicyBundle bundle) {
-    if (bundle.schema().filter(String::isBlank).isPresent()) {
+    if (bundle.schema().isEmpty()) {
+      return;
+    }
+    Schema schema;
+    try {
+      schema = Schema.parseCedar(bundle.schema().get());
+    } catch (SchemaException e) {
       throw new PolicyException(
-          PolicyException.Code.SCHEMA_INVALID, "the schema is empty (expected: Cedar schema text)");
+          PolicyException.Code.SCHEMA_INVALID, "the schema: " + e.getMessage(), e);
+    }
+    ValidationResult result = Validator.validate(bundle.policies(), schema);
+    if (!result.isValid()) {
+      throw new PolicyException(
+          PolicyException.Code.VALIDATION_FAILED,
+          "the policies do not validate against the schema: "
+              + String.join("; ", result.problems()));
     }
   }
 

@@ -259,6 +259,39 @@ class ServiceAuthorizerTest {
   }
 
   @Test
+  void refreshWhenThePoliciesDoNotValidateAgainstTheSchemaThenTheGoodSetStaysLive()
+      throws Exception {
+    Files.writeString(
+        dir.resolve("schema.cedarschema"),
+        """
+        entity Role;
+        entity User in [Role];
+        entity Document;
+        action read, delete appliesTo { principal: [User], resource: [Document],
+          context: { locked?: Bool } };
+        """);
+    Files.writeString(
+        dir.resolve("docs.cedar"),
+        "@id(\"alice-reads\") permit (principal == User::\"alice\", action == Action::\"read\","
+            + " resource);");
+    try (ServiceAuthorizer authorizer =
+        authorizer(DirectoryPolicySource.of(dir), DecisionAudit.NONE)) {
+      String good = authorizer.version().orElseThrow();
+
+      // Parses, but compares a string with a long: the validator refuses it.
+      Files.writeString(
+          dir.resolve("typo.cedar"),
+          "@id(\"typo\") permit (principal, action == Action::\"read\", resource)"
+              + " when { \"1\" > 0 };");
+
+      assertThat(authorizer.refresh()).isFalse();
+      assertThat(authorizer.version()).contains(good);
+      assertThat(authorizer.check(ALICE, READ, DOC, Map.of()).allowed()).isTrue();
+      assertThat(authorizer.check(BOB, READ, DOC, Map.of()).allowed()).isFalse();
+    }
+  }
+
+  @Test
   void directoryEntitiesPutPrincipalsInRoles() throws Exception {
     Files.writeString(dir.resolve("docs.cedar"), POLICIES);
     Files.writeString(
