@@ -24,13 +24,13 @@ class ArchitectureTest {
       Map.of(
           "runtime", Set.of("sdk", "audit"),
           "keys", Set.of("runtime", "sdk", "audit"),
-          "sdk", Set.of("audit"),
+          "sdk", Set.of("audit", "policy"),
           "policy", Set.of(),
           "audit", Set.of(),
           "ca", Set.of("runtime", "sdk", "audit"),
           "identity", Set.of("runtime", "keys", "sdk", "audit"),
-          "gateway", Set.of("runtime", "sdk", "audit"),
-          "examples", Set.of("runtime", "sdk", "audit"));
+          "gateway", Set.of("runtime", "sdk", "audit", "policy"),
+          "examples", Set.of("runtime", "sdk", "audit", "policy"));
 
   private static JavaClasses classes;
 

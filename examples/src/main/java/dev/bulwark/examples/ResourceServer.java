@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
+import dev.bulwark.sdk.policy.Decision;
 import dev.bulwark.sdk.token.AccessToken;
 import dev.bulwark.sdk.token.BearerAuthenticator;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication;
@@ -78,6 +79,24 @@ public final class ResourceServer {
     HttpResponses.error(
         res, Status.FORBIDDEN_403, "insufficient_scope", "this operation needs scope " + scope);
     return Optional.empty();
+  }
+
+  /** The authenticated caller of {@code req}, as the policies see it. */
+  public static Caller caller(ServerRequest req, AccessToken token) {
+    return Caller.of(token, req.headers().first(HeaderNames.AUTHORIZATION));
+  }
+
+  /**
+   * Whether the policies allowed the request; otherwise answers 403 {@code forbidden}. The reason
+   * (which policies, on what basis) is logged and audited by the authorizer, not told the caller.
+   */
+  public static boolean permitted(ServerResponse res, Decision decision) {
+    if (decision.allowed()) {
+      return true;
+    }
+    HttpResponses.error(
+        res, Status.FORBIDDEN_403, "forbidden", "the access policy does not allow this request");
+    return false;
   }
 
   /** The request's JSON object body; otherwise answers 415 or 400 and returns empty. */

@@ -24,14 +24,26 @@ import java.util.Set;
  * that {@code in} is a set lookup at decision time.
  */
 public final class Entities {
-  private static final Entities EMPTY = new Entities(Map.of());
+  private static final Entities EMPTY = new Entities(Map.of(), null);
 
   private final Map<EntityUid, Entity> byUid;
   private final Map<EntityUid, Set<EntityUid>> ancestors;
 
-  private Entities(Map<EntityUid, Entity> byUid) {
+  /** The store this one overlays, or null for a store that stands alone. */
+  private final Entities base;
+
+  /**
+   * Every uid that is some entity's parent here or in the base: where an overlay would go stale.
+   */
+  private final Set<EntityUid> interior;
+
+  private Entities(Map<EntityUid, Entity> byUid, Entities base) {
     this.byUid = byUid;
-    this.ancestors = closure(byUid);
+    this.base = base;
+    this.ancestors = closure(byUid, base);
+    Set<EntityUid> parents = new HashSet<>(base == null ? Set.of() : base.interior);
+    byUid.values().forEach(e -> parents.addAll(e.parents()));
+    this.interior = Set.copyOf(parents);
   }
 
   /** No entities. */
@@ -52,7 +64,7 @@ public final class Entities {
             PolicyException.Code.ENTITIES_INVALID, "duplicate entity " + e.uid());
       }
     }
-    return new Entities(Map.copyOf(map));
+    return new Entities(Map.copyOf(map), null);
   }
 
   /**
@@ -95,22 +107,45 @@ public final class Entities {
 
   /**
    * This store plus {@code more}; an entity of {@code more} with a uid already here replaces it.
+   * Made for a request's own entities over a large static store: the new store overlays this one
+   * and costs time in proportion to {@code more}, unless {@code more} replaces an entity other
+   * entities are {@code in}, which recomputes the hierarchy.
    */
   public Entities with(Collection<Entity> more) {
-    Map<EntityUid, Entity> map = new LinkedHashMap<>(byUid);
+    Map<EntityUid, Entity> overlay = new LinkedHashMap<>();
+    boolean replacesInterior = false;
     for (Entity e : more) {
-      map.put(e.uid(), e);
+      overlay.put(e.uid(), e);
+      replacesInterior |= interior.contains(e.uid()) && get(e.uid()).isPresent();
     }
-    return new Entities(Map.copyOf(map));
+    if (overlay.isEmpty()) {
+      return this;
+    }
+    if (!replacesInterior) {
+      // The common case, request entities over a large static store: only the new entities'
+      // ancestors are computed, in time proportional to them rather than to the store.
+      return new Entities(Map.copyOf(overlay), this);
+    }
+    Map<EntityUid, Entity> map = new LinkedHashMap<>();
+    all().forEach(e -> map.put(e.uid(), e));
+    map.putAll(overlay);
+    return new Entities(Map.copyOf(map), null);
   }
 
   /** The entity with that uid. */
   public Optional<Entity> get(EntityUid uid) {
-    return Optional.ofNullable(byUid.get(requireNonNull(uid, "uid")));
+    Entity e = byUid.get(requireNonNull(uid, "uid"));
+    if (e == null && base != null) {
+      return base.get(uid);
+    }
+    return Optional.ofNullable(e);
   }
 
   /** Every entity the given one is transitively {@code in}, not including itself. */
   public Set<EntityUid> ancestors(EntityUid uid) {
+    if (base != null && !byUid.containsKey(uid)) {
+      return base.ancestors(uid);
+    }
     return ancestors.getOrDefault(uid, Set.of());
   }
 
@@ -121,14 +156,22 @@ public final class Entities {
 
   /** All entities. */
   public Collection<Entity> all() {
-    return byUid.values();
+    if (base == null) {
+      return byUid.values();
+    }
+    Map<EntityUid, Entity> merged = new LinkedHashMap<>();
+    base.all().forEach(e -> merged.put(e.uid(), e));
+    merged.putAll(byUid);
+    return merged.values();
   }
 
+  /** How many entities the store holds. */
   public int size() {
-    return byUid.size();
+    return base == null ? byUid.size() : all().size();
   }
 
-  private static Map<EntityUid, Set<EntityUid>> closure(Map<EntityUid, Entity> byUid) {
+  private static Map<EntityUid, Set<EntityUid>> closure(
+      Map<EntityUid, Entity> byUid, Entities base) {
     Map<EntityUid, Set<EntityUid>> result = new HashMap<>();
     for (Entity e : byUid.values()) {
       if (e.parents().isEmpty()) {
@@ -149,6 +192,8 @@ public final class Entities {
         Entity parent = byUid.get(next);
         if (parent != null) {
           todo.addAll(parent.parents());
+        } else if (base != null) {
+          seen.addAll(base.ancestors(next));
         }
       }
       // A cycle may put the entity among its own ancestors; 'in' treats it as equal anyway.
@@ -160,6 +205,6 @@ public final class Entities {
 
   @Override
   public String toString() {
-    return "Entities[" + byUid.size() + "]";
+    return "Entities[" + size() + "]";
   }
 }

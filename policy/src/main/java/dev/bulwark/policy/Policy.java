@@ -28,6 +28,7 @@ public final class Policy {
     this.slots = Map.copyOf(slots);
   }
 
+  /** The policy's id: {@code policyN}, its {@code @id} annotation, or the link's new id. */
   public String id() {
     return id;
   }

@@ -289,6 +289,7 @@ public final class PolicySet {
     return Optional.ofNullable(p != null ? p : templates.get(id));
   }
 
+  /** How many static and linked policies take part in decisions. */
   public int size() {
     return policies.size();
   }

@@ -18,6 +18,7 @@ public record Response(
     errors = List.copyOf(errors);
   }
 
+  /** Whether the decision is allow. */
   public boolean isAllowed() {
     return decision == Decision.ALLOW;
   }

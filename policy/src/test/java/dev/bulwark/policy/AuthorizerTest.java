@@ -182,6 +182,20 @@ class AuthorizerTest {
   }
 
   @Test
+  void stringEscapesFollowCedar() {
+    assertThat(
+            decide(
+                    "permit(principal, action, resource) when { \"\\x41\\u{42}\\t\" == \"AB\\u{9}\" };",
+                    ALICE)
+                .decision())
+        .isEqualTo(Decision.ALLOW);
+    assertThatThrownBy(
+            () ->
+                PolicySet.parse("permit(principal, action, resource) when { \"\\x80\" == \"\" };"))
+        .isInstanceOf(PolicyException.class);
+  }
+
+  @Test
   void isChecksTheEntityType() {
     assertThat(
             decide(

@@ -1,5 +1,7 @@
 package dev.bulwark.examples.payments;
 
+import dev.bulwark.examples.Caller;
+import dev.bulwark.examples.ReferencePolicies;
 import dev.bulwark.examples.ReferenceService;
 import dev.bulwark.examples.ResourceServer;
 import dev.bulwark.examples.ServiceSettings;
@@ -7,6 +9,7 @@ import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.storage.Database;
+import dev.bulwark.sdk.policy.ServiceAuthorizer;
 import dev.bulwark.sdk.token.AccessToken;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -25,7 +28,11 @@ import tools.jackson.databind.node.ObjectNode;
  * The reference payments service: create, list and read your payments, and refund one.
  *
  * <p>Scopes: {@code payments:read} to read, {@code payments:write} to create, {@code
- * payments:refund} to refund.
+ * payments:refund} to refund. Beyond what the client may do (scopes), the access policies ({@code
+ * policies/payments/payments.cedar}) decide what the user may do to each payment: read one's own,
+ * or any in role {@code finance}; refund in role {@code finance}, after multi-factor
+ * authentication, up to the refund limit. Listing and creating touch only the caller's own
+ * payments, by the query itself.
  */
 public final class PaymentsService {
   /** The audience (RFC 8707 resource indicator) of payments tokens. */
@@ -36,22 +43,47 @@ public final class PaymentsService {
   private static final Pattern AMOUNT = Pattern.compile("\\d{1,10}(\\.\\d{1,2})?");
   private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000.00");
 
+  /** The refund limit when none is configured: 1,000.00 in the payment's currency, in cents. */
+  public static final long DEFAULT_REFUND_LIMIT_CENTS = 100_000;
+
   private final PaymentStore store;
   private final ResourceServer resourceServer;
+  private final PaymentAccess access;
 
-  private PaymentsService(PaymentStore store, ResourceServer resourceServer) {
+  private PaymentsService(PaymentStore store, ResourceServer resourceServer, PaymentAccess access) {
     this.store = store;
     this.resourceServer = resourceServer;
+    this.access = access;
   }
 
+  /** Starts the service on its shipped policies and the default refund limit. */
   public static ReferenceService start(
       ServiceSettings settings, HttpListener.Builder listener, Clock clock) {
+    return start(
+        settings,
+        listener,
+        clock,
+        ReferencePolicies.authorizer("payments"),
+        DEFAULT_REFUND_LIMIT_CENTS);
+  }
+
+  /**
+   * Starts the service deciding with {@code authorizer} (which the caller closes), refunding up to
+   * {@code refundLimitCents}.
+   */
+  public static ReferenceService start(
+      ServiceSettings settings,
+      HttpListener.Builder listener,
+      Clock clock,
+      ServiceAuthorizer authorizer,
+      long refundLimitCents) {
+    PaymentAccess access = new PaymentAccess(authorizer, refundLimitCents);
     return ReferenceService.start(
         "payments",
         settings,
         listener,
         (HttpRouting.Builder routing, ResourceServer resourceServer, Database database) ->
-            new PaymentsService(new PaymentStore(database, clock), resourceServer)
+            new PaymentsService(new PaymentStore(database, clock), resourceServer, access)
                 .register(routing));
   }
 
@@ -112,12 +144,13 @@ public final class PaymentsService {
     if (token.isEmpty()) {
       return;
     }
-    // Someone else's payment is reported as absent, so ids cannot be probed; the back office
-    // (payments:refund) sees every payment, as it may refund every payment.
+    // A payment the policies do not let the caller read is reported as absent, so ids cannot be
+    // probed.
+    Caller caller = ResourceServer.caller(req, token.get());
     Optional<Payment> payment =
         store
             .find(req.path().pathParameters().get("id"))
-            .filter(p -> p.owner().equals(token.get().subject()) || token.get().hasScope(REFUND));
+            .filter(p -> access.mayRead(caller, p).allowed());
     if (payment.isEmpty()) {
       ResourceServer.notFound(res, "payment");
       return;
@@ -131,6 +164,15 @@ public final class PaymentsService {
       return;
     }
     String id = req.path().pathParameters().get("id");
+    Optional<Payment> payment = store.find(id);
+    if (payment.isEmpty()) {
+      ResourceServer.notFound(res, "payment");
+      return;
+    }
+    if (!ResourceServer.permitted(
+        res, access.mayRefund(ResourceServer.caller(req, token.get()), payment.get()))) {
+      return;
+    }
     switch (store.refund(id)) {
       case PaymentStore.RefundOutcome.Refunded refunded ->
           HttpResponses.json(res, Status.OK_200, refunded.payment().toJson());

@@ -1,12 +1,16 @@
 package dev.bulwark.examples.profiles;
 
+import dev.bulwark.examples.ReferencePolicies;
 import dev.bulwark.examples.ReferenceService;
 import dev.bulwark.examples.ResourceServer;
 import dev.bulwark.examples.ServiceSettings;
+import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.storage.Database;
+import dev.bulwark.sdk.policy.ServiceAuthorizer;
 import dev.bulwark.sdk.token.AccessToken;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,9 +21,12 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The reference profiles service: personal data that only its owner may read or change.
+ * The reference profiles service: personal data that only its owner may read or change — or support
+ * staff (role {@code support}) working an open ticket its owner raised, named in the {@code
+ * Support-Ticket} request header.
  *
- * <p>Scopes: {@code profiles:read} to read, {@code profiles:write} to change.
+ * <p>Scopes: {@code profiles:read} to read, {@code profiles:write} to change. The access policies
+ * ({@code policies/profiles/profiles.cedar}) decide each access to a profile.
  */
 public final class ProfilesService {
   /** The audience (RFC 8707 resource indicator) of profiles tokens. */
@@ -28,22 +35,48 @@ public final class ProfilesService {
   // Deliberately simple: a dot after the @ and no spaces; real verification is by sending mail.
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+");
 
-  private final ProfileStore store;
-  private final ResourceServer resourceServer;
+  /** The request header naming the support ticket an agent works on. */
+  public static final String TICKET_HEADER = "Support-Ticket";
 
-  private ProfilesService(ProfileStore store, ResourceServer resourceServer) {
+  private final ProfileStore store;
+  private final SupportTickets tickets;
+  private final ResourceServer resourceServer;
+  private final ProfileAccess access;
+
+  private ProfilesService(
+      ProfileStore store,
+      SupportTickets tickets,
+      ResourceServer resourceServer,
+      ProfileAccess access) {
     this.store = store;
+    this.tickets = tickets;
     this.resourceServer = resourceServer;
+    this.access = access;
   }
 
+  /** Starts the service on its shipped policies. */
   public static ReferenceService start(
       ServiceSettings settings, HttpListener.Builder listener, Clock clock) {
+    return start(settings, listener, clock, ReferencePolicies.authorizer("profiles"));
+  }
+
+  /** Starts the service deciding with {@code authorizer} (which the caller closes). */
+  public static ReferenceService start(
+      ServiceSettings settings,
+      HttpListener.Builder listener,
+      Clock clock,
+      ServiceAuthorizer authorizer) {
+    ProfileAccess access = new ProfileAccess(authorizer);
     return ReferenceService.start(
         "profiles",
         settings,
         listener,
         (HttpRouting.Builder routing, ResourceServer resourceServer, Database database) ->
-            new ProfilesService(new ProfileStore(database, clock), resourceServer)
+            new ProfilesService(
+                    new ProfileStore(database, clock),
+                    new SupportTickets(database),
+                    resourceServer,
+                    access)
                 .register(routing));
   }
 
@@ -59,20 +92,25 @@ public final class ProfilesService {
     if (token.isEmpty()) {
       return;
     }
-    respondWith(res, store.find(token.get().subject()), token.get().subject());
+    String id = token.get().subject();
+    if (allowed(req, res, token.get(), ProfileAccess.READ, id)) {
+      respondWith(res, store.find(id), id);
+    }
   }
 
   private void read(ServerRequest req, ServerResponse res) {
     Optional<AccessToken> token = resourceServer.requireScope(req, res, "profiles:read");
-    if (token.isEmpty() || !owns(token.get(), req, res)) {
+    String id = req.path().pathParameters().get("id");
+    if (token.isEmpty() || !allowed(req, res, token.get(), ProfileAccess.READ, id)) {
       return;
     }
-    respondWith(res, store.find(token.get().subject()), token.get().subject());
+    respondWith(res, store.find(id), id);
   }
 
   private void write(ServerRequest req, ServerResponse res) {
     Optional<AccessToken> token = resourceServer.requireScope(req, res, "profiles:write");
-    if (token.isEmpty() || !owns(token.get(), req, res)) {
+    String id = req.path().pathParameters().get("id");
+    if (token.isEmpty() || !allowed(req, res, token.get(), ProfileAccess.UPDATE, id)) {
       return;
     }
     Optional<JsonNode> body = ResourceServer.jsonBody(req, res);
@@ -92,18 +130,18 @@ public final class ProfilesService {
           res, "email", "expected an email address such as ada@example.com");
       return;
     }
-    Profile saved = store.save(token.get().subject(), displayName, email);
+    Profile saved = store.save(id, displayName, email);
     HttpResponses.json(res, Status.OK_200, saved.toJson());
   }
 
-  // Owner-only: another subject's profile is refused outright (it is personal data).
-  private static boolean owns(AccessToken token, ServerRequest req, ServerResponse res) {
-    if (token.subject().equals(req.path().pathParameters().get("id"))) {
-      return true;
-    }
-    HttpResponses.error(
-        res, Status.FORBIDDEN_403, "access_denied", "only the owner may access this profile");
-    return false;
+  // Another subject's profile is refused outright, not reported absent: the id is the subject's,
+  // so there is nothing to probe, and a support agent needs to know the ticket did not suffice.
+  private boolean allowed(
+      ServerRequest req, ServerResponse res, AccessToken token, EntityUid action, String id) {
+    Optional<SupportTickets.Ticket> ticket =
+        req.headers().first(HeaderNames.create(TICKET_HEADER)).flatMap(tickets::find);
+    return ResourceServer.permitted(
+        res, access.may(action, ResourceServer.caller(req, token), id, ticket));
   }
 
   private static void respondWith(ServerResponse res, Optional<Profile> profile, String subject) {

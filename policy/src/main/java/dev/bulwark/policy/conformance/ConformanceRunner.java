@@ -81,8 +81,19 @@ public final class ConformanceRunner {
     return new ConformanceReport(results);
   }
 
-  /** Runs one test file. */
+  /**
+   * Runs one test file. Never throws: anything unexpected (a bug in the engine, a malformed file)
+   * is a failure of that file, so one bad file cannot stop a run of thousands.
+   */
   public static FileResult runFile(Path file) {
+    try {
+      return check(file);
+    } catch (RuntimeException e) {
+      return new FileResult(file, 1, List.of("unexpected " + e));
+    }
+  }
+
+  private static FileResult check(Path file) {
     List<String> failures = new ArrayList<>();
     int checks = 0;
     ConformanceTest test;
@@ -241,6 +252,7 @@ public final class ConformanceRunner {
       failures = List.copyOf(failures);
     }
 
+    /** Whether every check of the file passed. */
     public boolean passed() {
       return failures.isEmpty();
     }
@@ -252,10 +264,12 @@ public final class ConformanceRunner {
       files = List.copyOf(files);
     }
 
+    /** Files whose every check passed. */
     public long passed() {
       return files.stream().filter(FileResult::passed).count();
     }
 
+    /** Files with at least one failed check. */
     public long failed() {
       return files.size() - passed();
     }

@@ -11,6 +11,15 @@ final class Unescaper {
     void accept(int codePoint, boolean escapedStar);
   }
 
+  private static int hex(String digits) {
+    for (int k = 0; k < digits.length(); k++) {
+      if (Character.digit(digits.charAt(k), 16) < 0) {
+        return -1;
+      }
+    }
+    return Integer.parseInt(digits, 16);
+  }
+
   static void decode(Token t, boolean pattern, Sink sink) {
     String raw = t.text();
     int i = 0;
@@ -38,6 +47,16 @@ final class Unescaper {
             throw Parser.error(t, "\\* is only valid in a like pattern");
           }
           sink.accept('*', true);
+        }
+        case 'x' -> {
+          // Rust's ASCII escape, which Cedar's unescaper accepts: exactly two hex digits, at most
+          // 7F.
+          int cp = i + 2 <= raw.length() ? hex(raw.substring(i, i + 2)) : -1;
+          if (cp < 0 || cp > 0x7F) {
+            throw Parser.error(t, "expected \\x followed by two hex digits up to 7F");
+          }
+          sink.accept(cp, false);
+          i += 2;
         }
         case 'u' -> {
           if (i >= raw.length() || raw.charAt(i) != '{') {
