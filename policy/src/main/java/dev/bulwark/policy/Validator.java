@@ -22,13 +22,20 @@ public final class Validator {
     requireNonNull(policies, "policies");
     PolicyValidator validator = new PolicyValidator(requireNonNull(schema, "schema"));
     List<ValidationError> errors = new ArrayList<>();
+    List<ValidationError> warnings = new ArrayList<>();
     List<Policy> all = new ArrayList<>(policies.templates());
     all.addAll(policies.policies());
     for (Policy p : all) {
       for (String problem : validator.validate(p.definition())) {
         errors.add(new ValidationError(p.id(), problem));
       }
+      if (validator.isImpossible(p.definition())) {
+        warnings.add(
+            new ValidationError(
+                p.id(),
+                "impossible policy: no action the schema declares applies to the principal and resource types its scope allows"));
+      }
     }
-    return new ValidationResult(errors);
+    return new ValidationResult(errors, warnings);
   }
 }

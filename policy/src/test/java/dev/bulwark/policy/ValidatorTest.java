@@ -48,6 +48,18 @@ class ValidatorTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
+        "permit(principal, action == Action::\"admin\", resource is Payment);",
+        "permit(principal is Payment, action, resource) when { principal.nope };",
+      })
+  void warnsOfButAcceptsAScopeNoDeclaredActionFits(String policy) {
+    ValidationResult result = check(policy);
+    assertThat(result.errors()).isEmpty();
+    assertThat(result.warnings()).singleElement().asString().contains("impossible policy");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
         // undeclared names
         "permit(principal == Admin::\"a\", action, resource);",
         "permit(principal, action == Action::\"delete\", resource);",
@@ -68,9 +80,8 @@ class ValidatorTest {
         "permit(principal, action == Action::\"read\", resource) when { if context.mfa then 1 else \"a\" };",
         "permit(principal, action == Action::\"read\", resource) when { resource.getTag(\"region\") == \"eu\" };",
         "permit(principal, action == Action::\"read\", resource) when { principal in [User::\"a\", Team::\"t\"] };",
-        // a scope no declared action fits
-        "permit(principal, action == Action::\"admin\", resource is Payment);",
-        "permit(principal is Payment, action, resource);",
+        // records compare only if each attribute is optional on both sides or required on both
+        "permit(principal, action == Action::\"read\", resource) when { context == {mfa: true, ip: ip(\"1.1.1.1\"), limit: 1} };",
       })
   void rejectsPoliciesThatCouldErrOrNeverApply(String policy) {
     ValidationResult result = check(policy);

@@ -131,7 +131,11 @@ sealed interface CedarType {
         if (t.isEmpty()) {
           return Optional.empty();
         }
-        out.put(e.getKey(), new Qualified(t.get(), e.getValue().required() && other.required()));
+        // Lean's lubQualifiedType: an optional attribute has no bound with a required one.
+        if (e.getValue().required() != other.required()) {
+          return Optional.empty();
+        }
+        out.put(e.getKey(), new Qualified(t.get(), other.required()));
       }
       return Optional.of(new RecordT(out));
     }

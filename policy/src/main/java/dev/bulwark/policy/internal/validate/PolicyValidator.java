@@ -29,10 +29,9 @@ import java.util.Set;
 
 /**
  * Strict validation of policies against a schema, as Cedar's validator does it: every entity type
- * and action a policy names must be declared; some request environment (action, principal type,
- * resource type) the schema allows must fit the policy's scope; and the policy must typecheck to a
- * boolean in every environment (cedar-spec {@code Cedar/Validation/Validator.lean}). A policy whose
- * conditions are merely always false is allowed, as Cedar only warns about it.
+ * and action a policy names must be declared, and the policy must typecheck to a boolean in every
+ * environment (cedar-spec {@code Cedar/Validation/Validator.lean}). A policy that can never apply,
+ * by its scope or its conditions, is allowed: Cedar only warns about it.
  */
 public final class PolicyValidator {
   private final Schema schema;
@@ -60,14 +59,9 @@ public final class PolicyValidator {
     if (!problems.isEmpty()) {
       return problems;
     }
-    boolean applicable = false;
     for (Environment env : environments) {
       TypeChecker checker = new TypeChecker(schema, hierarchy, env);
-      Expr scopeHere = substituteAction(scope, env.action().uid());
       try {
-        if (((Bool) checker.typeOf(scopeHere, Set.of()).type()).kind() != BoolKind.FF) {
-          applicable = true;
-        }
         Typed t = checker.typeOf(substituteAction(whole, env.action().uid()), Set.of());
         if (!(t.type() instanceof Bool)) {
           problems.add("the policy is not a boolean but " + t.type());
@@ -85,11 +79,28 @@ public final class PolicyValidator {
         break;
       }
     }
-    if (problems.isEmpty() && !applicable) {
-      problems.add(
-          "no action the schema declares applies to the principal and resource types this policy's scope allows");
-    }
     return problems;
+  }
+
+  /**
+   * Whether no request the schema allows can match the policy's scope. Cedar reports this as a
+   * warning, not an error (its validator's {@code shouldValidate} ignores it), and so do we.
+   */
+  public boolean isImpossible(PolicyDef policy) {
+    Expr scope = scopeExpr(policy);
+    for (Environment env : environments) {
+      try {
+        Typed t =
+            new TypeChecker(schema, hierarchy, env)
+                .typeOf(substituteAction(scope, env.action().uid()), Set.of());
+        if (((Bool) t.type()).kind() != BoolKind.FF) {
+          return false;
+        }
+      } catch (TypeError e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---- the policy as one expression, as Cedar's Policy.toExpr builds it
