@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -69,7 +69,7 @@ public class PolicyDecisionBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    Random random = new Random(42);
+    SplittableRandom random = new SplittableRandom(42);
     entities = entities(random);
     PolicySet policies = policies(random);
     authorizer = Authorizer.of(policies);
@@ -113,7 +113,7 @@ public class PolicyDecisionBenchmark {
 
   // 10,000 entities: 1 org, 10 departments, 100 groups, 5,000 users, 50 projects, 500 folders,
   // 4,339 documents.
-  static Entities entities(Random random) {
+  static Entities entities(SplittableRandom random) {
     List<Entity> all = new ArrayList<>();
     EntityUid org = EntityUid.of("Org", "acme");
     all.add(Entity.of(org, Set.of()));
@@ -171,7 +171,7 @@ public class PolicyDecisionBenchmark {
   }
 
   // 1,000 policies: 302 static (RBAC, ABAC, forbids, owner, admins) and 698 template links.
-  static PolicySet policies(Random random) {
+  static PolicySet policies(SplittableRandom random) {
     StringBuilder cedar = new StringBuilder();
     cedar.append(
         """
@@ -260,7 +260,7 @@ public class PolicyDecisionBenchmark {
   }
 
   // A user acting on a document, with the context a gateway would send.
-  private static Request randomRequest(Random random) {
+  private static Request randomRequest(SplittableRandom random) {
     return Request.of(
         user(random.nextInt(USERS)),
         EntityUid.of("Action", ACTIONS.get(random.nextInt(ACTIONS.size()))),
