@@ -4,6 +4,7 @@ import dev.bulwark.ca.CaException;
 import dev.bulwark.identity.IdentityException;
 import dev.bulwark.keys.KeysException;
 import dev.bulwark.platform.PlatformException;
+import dev.bulwark.policy.PolicyException;
 import dev.bulwark.runtime.config.ConfigException;
 import dev.bulwark.runtime.errors.CauseChain;
 import dev.bulwark.runtime.storage.StorageException;
@@ -25,10 +26,19 @@ public final class Main {
    * step.
    */
   static int run(String[] args) {
+    return commandLine().execute(args);
+  }
+
+  /** Runs the command line with its output and errors going to the given writers (for tests). */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine().setOut(out).setErr(err).execute(args);
+  }
+
+  private static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new BulwarkCommand());
     commandLine.setParameterExceptionHandler(Main::badUsage);
     commandLine.setExecutionExceptionHandler((e, cl, parsed) -> failure(e, cl.getErr()));
-    return commandLine.execute(args);
+    return commandLine;
   }
 
   private static int badUsage(CommandLine.ParameterException e, String[] args) {
@@ -70,6 +80,10 @@ public final class Main {
       case IdentityException i -> {
         message = i.getMessage();
         next = "See the logs in the data directory for details.";
+      }
+      case PolicyException p -> {
+        message = p.getMessage();
+        next = "Fix the policy input named above and run again.";
       }
       case CaException c -> {
         message = c.getMessage();
