@@ -29,7 +29,7 @@ class ArchitectureTest {
           "audit", Set.of(),
           "ca", Set.of("runtime", "sdk", "audit"),
           "identity", Set.of("runtime", "keys", "sdk", "audit"),
-          "gateway", Set.of("runtime", "sdk", "audit"),
+          "gateway", Set.of("runtime", "sdk", "audit", "policy"),
           "examples", Set.of("runtime", "sdk", "audit"));
 
   private static JavaClasses classes;
