@@ -29,6 +29,8 @@ public final class PolicyStore {
 
   private final Path directory;
   private final Map<String, StoredSet> sets = new HashMap<>();
+  // A private lock: a caller holding the store's monitor cannot stall the API.
+  private final Object lock = new Object();
 
   private PolicyStore(Path directory) {
     this.directory = directory;
@@ -60,8 +62,10 @@ public final class PolicyStore {
   }
 
   /** The set {@code name}, if there is one. */
-  public synchronized Optional<StoredSet> get(String name) {
-    return Optional.ofNullable(sets.get(name));
+  public Optional<StoredSet> get(String name) {
+    synchronized (lock) {
+      return Optional.ofNullable(sets.get(name));
+    }
   }
 
   /**
@@ -70,12 +74,19 @@ public final class PolicyStore {
    * @throws PolicyException with the validation failure (nothing is stored), or {@code
    *     STORE_FAILED}
    */
-  public synchronized StoredSet put(String name, String policies, Optional<String> schema) {
+  public StoredSet put(String name, String policies, Optional<String> schema) {
+    synchronized (lock) {
+      return store(name, policies, schema);
+    }
+  }
+
+  private StoredSet store(String name, String policies, Optional<String> schema) {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("name: '" + name + "' (expected: " + NAME + ")");
     }
     PolicyDocument.parse(policies, schema);
-    long version = get(name).map(StoredSet::version).orElse(0L) + 1;
+    StoredSet previous = sets.get(name);
+    long version = previous == null ? 1 : previous.version() + 1;
     StoredSet set = new StoredSet(name, version, policies, schema);
     ObjectNode json =
         Json.object().put("name", name).put("version", version).put("policies", policies);
@@ -93,9 +104,11 @@ public final class PolicyStore {
   }
 
   /** Stores {@code policies} as version 1 of {@code name} unless the set exists already. */
-  public synchronized void seed(String name, String policies, Optional<String> schema) {
-    if (!sets.containsKey(name)) {
-      put(name, policies, schema);
+  public void seed(String name, String policies, Optional<String> schema) {
+    synchronized (lock) {
+      if (!sets.containsKey(name)) {
+        store(name, policies, schema);
+      }
     }
   }
 

@@ -108,7 +108,7 @@ public final class PolicyDirectory implements AutoCloseable {
     try (Stream<Path> listed = Files.list(directory)) {
       files =
           listed
-              .filter(p -> p.getFileName().toString().endsWith(".cedar"))
+              .filter(p -> p.toString().endsWith(".cedar"))
               .filter(Files::isRegularFile)
               .sorted()
               .toList();
