@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param ca the workload CA's settings
  * @param identity the identity provider's settings
  * @param gateway the gateway's settings
+ * @param gatewayPolicy where the gateway's route policies come from
  * @param audit the audit log's settings
  * @param log log levels
  */
@@ -31,19 +32,21 @@ public record BulwarkConfig(
     CaConfig ca,
     IdentitySettings identity,
     GatewaySettings gateway,
+    GatewayPolicyConfig gatewayPolicy,
     AuditConfig audit,
     LogSettings log) {
   /** The highest port base: the listeners take it and the {@value #EXTRA_PORTS} ports above. */
-  public static final int MAX_PORT_BASE = 65535 - 7;
+  public static final int MAX_PORT_BASE = 65535 - 8;
 
   /** How many ports above the base the listeners take. */
-  public static final int EXTRA_PORTS = 7;
+  public static final int EXTRA_PORTS = 8;
 
   public BulwarkConfig {
     requireNonNull(server, "server");
     requireNonNull(ca, "ca");
     requireNonNull(identity, "identity");
     requireNonNull(gateway, "gateway");
+    requireNonNull(gatewayPolicy, "gatewayPolicy");
     requireNonNull(audit, "audit");
     requireNonNull(log, "log");
   }
@@ -62,6 +65,7 @@ public record BulwarkConfig(
             CaConfig.from(root.section("ca")),
             IdentitySettings.from(root.section("identity")),
             GatewaySettings.from(root.section("gateway")),
+            GatewayPolicyConfig.from(root.section("gateway")),
             AuditConfig.from(root.section("audit")),
             LogSettings.from(root.section("log")));
     root.rejectUnknownKeys();
@@ -71,7 +75,13 @@ public record BulwarkConfig(
   /** A copy with the port base replaced (the {@code --port-base} flag wins over the file). */
   public BulwarkConfig withPortBase(int portBase) {
     return new BulwarkConfig(
-        new ServerSettings(server.bindAddress(), portBase), ca, identity, gateway, audit, log);
+        new ServerSettings(server.bindAddress(), portBase),
+        ca,
+        identity,
+        gateway,
+        gatewayPolicy,
+        audit,
+        log);
   }
 
   /**
@@ -79,8 +89,8 @@ public record BulwarkConfig(
    *
    * @param bindAddress the address every listener binds ({@code bind_address}, default 127.0.0.1)
    * @param portBase the gateway's port; identity, payments, profiles, the gateway's admin listener,
-   *     the CA, the keys service and the audit collector take the next seven ({@code port_base},
-   *     default 8443; 0 picks free ports)
+   *     the CA, the keys service, the audit collector and the policy store take the next eight
+   *     ({@code port_base}, default 8443; 0 picks free ports)
    */
   public record ServerSettings(String bindAddress, int portBase) {
     private static final Pattern ADDRESS =
@@ -228,6 +238,56 @@ public record BulwarkConfig(
           100,
           Duration.ofMinutes(1));
     }
+  }
+
+  /**
+   * Where the gateway's route policies come from (keys {@code policy_*} of the {@code gateway}
+   * section).
+   *
+   * @param source {@code store} (default: the platform's policy store, set {@code gateway}), {@code
+   *     directory} (the {@code *.cedar} files in {@code policy_directory}) or {@code reference}
+   *     (the built-in reference policy, no reloads)
+   * @param directory the directory when {@code source} is {@code directory}
+   * @param pollInterval how often the source is checked for a new set ({@code
+   *     policy_poll_interval}, default 5s)
+   */
+  public record GatewayPolicyConfig(
+      GatewayPolicySource source, Optional<Path> directory, Duration pollInterval) {
+    private static final Pattern PATH = Pattern.compile("\\S(.*\\S)?");
+
+    public GatewayPolicyConfig {
+      requireNonNull(source, "source");
+      requireNonNull(directory, "directory");
+      requireNonNull(pollInterval, "pollInterval");
+    }
+
+    static GatewayPolicyConfig from(ConfigSection section) {
+      GatewayPolicySource source =
+          section.choice("policy_source", GatewayPolicySource.class, GatewayPolicySource.STORE);
+      Optional<Path> directory =
+          section.optionalString("policy_directory", PATH, "a directory path").map(Path::of);
+      if (source == GatewayPolicySource.DIRECTORY && directory.isEmpty()) {
+        throw new ConfigException(
+            "gateway.policy_directory",
+            "gateway.policy_directory: missing (expected: a directory of *.cedar files when"
+                + " gateway.policy_source is directory)");
+      }
+      return new GatewayPolicyConfig(
+          source,
+          directory,
+          section.duration(
+              "policy_poll_interval",
+              Duration.ofSeconds(5),
+              Duration.ofMillis(100),
+              Duration.ofHours(1)));
+    }
+  }
+
+  /** Where the gateway's route policies come from. */
+  public enum GatewayPolicySource {
+    STORE,
+    DIRECTORY,
+    REFERENCE
   }
 
   /** Where the audit log keeps its records. */

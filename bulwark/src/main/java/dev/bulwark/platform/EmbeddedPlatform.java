@@ -7,6 +7,9 @@ import dev.bulwark.examples.payments.PaymentsService;
 import dev.bulwark.examples.profiles.ProfilesService;
 import dev.bulwark.gateway.Gateway;
 import dev.bulwark.gateway.Route;
+import dev.bulwark.gateway.policy.PolicyDirectory;
+import dev.bulwark.gateway.policy.PolicyStoreClient;
+import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.SecretSealer;
@@ -16,6 +19,9 @@ import dev.bulwark.keys.server.KeysServer;
 import dev.bulwark.keys.server.Operation;
 import dev.bulwark.platform.audit.AuditCollector;
 import dev.bulwark.platform.audit.PlatformAudit;
+import dev.bulwark.platform.policy.PolicyServer;
+import dev.bulwark.platform.policy.PolicyStore;
+import dev.bulwark.platform.policy.ReferencePolicies;
 import dev.bulwark.runtime.http.HealthCheck;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
@@ -167,7 +173,36 @@ public final class EmbeddedPlatform implements AutoCloseable {
       running.push(profiles);
       components.put("profiles", profiles.url());
 
+      // The policy store: each workload reads its own set, the operator reads and changes all.
+      WorkloadIdentity policyWorkload = trust.attest("policy");
+      PolicyStore policyStore = PolicyStore.open(data.resolve("policies"));
+      ReferencePolicies.seed(policyStore, List.of("payments", "profiles"));
+      PolicyServer policyServer =
+          PolicyServer.start(
+              policyStore,
+              Map.of(
+                  ReferencePolicies.GATEWAY,
+                  gatewayId,
+                  "payments",
+                  trust.id("payments"),
+                  "profiles",
+                  trust.id("profiles")),
+              operatorId,
+              trail.emitter("policy", policyWorkload),
+              serviceListener(
+                  "policy", 8, config, metrics, policyWorkload, PeerAuthorizer.memberOf(domain)),
+              clock);
+      running.push(policyServer);
+      components.put("policy", policyServer.url());
+
       WorkloadIdentity gatewayWorkload = trust.attest("gateway");
+      RoutePolicy routePolicy =
+          routePolicy(
+              config.gatewayPolicy(),
+              policyServer.url(),
+              gatewayWorkload.clientContext(PeerAuthorizer.only(trust.id("policy"))),
+              running,
+              clock);
       Map<String, SpiffeId> upstreams =
           Map.of("payments", trust.id("payments"), "profiles", trust.id("profiles"));
       Gateway gateway =
@@ -182,6 +217,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
               // Each route's upstream must prove it is that service, not merely any workload.
               route ->
                   gatewayWorkload.clientContext(PeerAuthorizer.only(upstreams.get(route.name()))),
+              routePolicy,
+              trail.emitter("gateway", gatewayWorkload),
               listener("gateway", 0, config, metrics)
                   .audit(trail.emitter("gateway", gatewayWorkload))
                   // The public edge: callers are authenticated by their tokens, not certificates.
@@ -242,6 +279,31 @@ public final class EmbeddedPlatform implements AutoCloseable {
       closeAll(running);
       throw e;
     }
+  }
+
+  // The gateway's route policy and what keeps it current; the poller stops with the platform.
+  private static RoutePolicy routePolicy(
+      BulwarkConfig.GatewayPolicyConfig config,
+      URI store,
+      SSLContext storeTls,
+      Deque<AutoCloseable> running,
+      Clock clock) {
+    return switch (config.source()) {
+      case REFERENCE -> RoutePolicy.reference(clock);
+      case DIRECTORY -> {
+        RoutePolicy policy = RoutePolicy.awaitingPolicies(clock);
+        running.push(
+            PolicyDirectory.watch(config.directory().orElseThrow(), policy, config.pollInterval()));
+        yield policy;
+      }
+      case STORE -> {
+        RoutePolicy policy = RoutePolicy.awaitingPolicies(clock);
+        running.push(
+            PolicyStoreClient.poll(
+                store, ReferencePolicies.GATEWAY, storeTls, policy, config.pollInterval()));
+        yield policy;
+      }
+    };
   }
 
   // One emitter per component, sending to the collector over mutual TLS with the component's SVID

@@ -2,11 +2,14 @@ package dev.bulwark.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.gateway.internal.ForwardingProxy;
+import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.sdk.token.AccessTokenVerifier;
 import dev.bulwark.sdk.token.BearerAuthenticator;
 import java.net.URI;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -14,8 +17,9 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The gateway: the single HTTPS entry point. Every request to a route is authenticated (JWT
- * signature, issuer, audience, lifetime) before it is forwarded to the route's upstream over TLS;
- * the token travels on, so the upstream can verify it again.
+ * signature, issuer, audience, lifetime) and authorized by the route policy (Cedar, docs/policy.md)
+ * before it is forwarded to the route's upstream over TLS; the token travels on, so the upstream
+ * can verify it again.
  */
 public final class Gateway implements AutoCloseable {
   private final HttpListener listener;
@@ -25,7 +29,8 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * Starts the gateway on {@code listener}.
+   * Starts the gateway on {@code listener} with the reference route policy (a caller whose token
+   * names the route's audience may use the route), reporting policy refusals to the audit log.
    *
    * @param issuer the trusted token issuer
    * @param jwksUri where the issuer publishes its keys
@@ -40,7 +45,42 @@ public final class Gateway implements AutoCloseable {
       SSLContext issuerTls,
       Function<Route, SSLContext> upstreamTls,
       HttpListener.Builder listener) {
+    return start(
+        settings,
+        routes,
+        issuer,
+        jwksUri,
+        issuerTls,
+        upstreamTls,
+        RoutePolicy.reference(Clock.systemUTC()),
+        AuditSink.log(),
+        listener);
+  }
+
+  /**
+   * Starts the gateway on {@code listener}: every request is authenticated, then authorized by
+   * {@code policy}, and only then forwarded.
+   *
+   * @param issuer the trusted token issuer
+   * @param jwksUri where the issuer publishes its keys
+   * @param issuerTls the TLS context for fetching keys
+   * @param upstreamTls the TLS context for calling each route's upstream
+   * @param policy decides which authenticated requests may pass
+   * @param audit where policy refusals ({@code policy.decision}) are reported
+   */
+  public static Gateway start(
+      GatewaySettings settings,
+      List<Route> routes,
+      String issuer,
+      URI jwksUri,
+      SSLContext issuerTls,
+      Function<Route, SSLContext> upstreamTls,
+      RoutePolicy policy,
+      AuditSink audit,
+      HttpListener.Builder listener) {
     requireNonNull(settings, "settings");
+    requireNonNull(policy, "policy");
+    requireNonNull(audit, "audit");
     if (routes.isEmpty()) {
       throw new IllegalArgumentException("routes: empty (expected: at least one route)");
     }
@@ -59,7 +99,9 @@ public final class Gateway implements AutoCloseable {
       guarded.add(
           new ForwardingProxy.GuardedRoute(route, new BearerAuthenticator(verifier, "bulwark")));
     }
-    ForwardingProxy proxy = new ForwardingProxy(guarded, upstreamTls, settings.upstreamTimeout());
+    ForwardingProxy proxy =
+        new ForwardingProxy(
+            guarded, upstreamTls, settings.upstreamTimeout(), policy, audit, Clock.systemUTC());
     HttpListener started =
         listener
             .maxPayloadSize(settings.maxBodyBytes())

@@ -14,6 +14,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.gateway.policy.PolicyDocument;
+import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.metrics.Metrics;
@@ -37,6 +39,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
@@ -168,22 +171,29 @@ class GatewayTest {
   }
 
   private String token(String audience) throws Exception {
+    return token(audience, "client-1", Map.of());
+  }
+
+  private String token(String audience, String subject, Map<String, Object> claims)
+      throws Exception {
     Instant now = Instant.now();
+    JWTClaimsSet.Builder body =
+        new JWTClaimsSet.Builder()
+            .issuer(issuer.url().toString())
+            .subject(subject)
+            .audience(audience)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plusSeconds(300)))
+            .jwtID(UUID.randomUUID().toString())
+            .claim("client_id", "client-1");
+    claims.forEach(body::claim);
     SignedJWT jwt =
         new SignedJWT(
             new JWSHeader.Builder(JWSAlgorithm.ES256)
                 .type(new JOSEObjectType("at+jwt"))
                 .keyID("k1")
                 .build(),
-            new JWTClaimsSet.Builder()
-                .issuer(issuer.url().toString())
-                .subject("client-1")
-                .audience(audience)
-                .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(300)))
-                .jwtID(UUID.randomUUID().toString())
-                .claim("client_id", "client-1")
-                .build());
+            body.build());
     jwt.sign(new ECDSASigner(signingKey));
     return jwt.serialize();
   }
@@ -435,6 +445,204 @@ class GatewayTest {
         .doesNotContain("x-internal-secret")
         .doesNotContain("x-forwarded-prefix")
         .doesNotContain("x-original-url");
+  }
+
+  // Route policy: a second gateway in front of the same upstream, with the policy under test.
+
+  private static final String PERMIT_ALL =
+      "@id(\"anyone\") permit (principal, action, resource);\n";
+
+  private HttpResponse<String> callWithPolicy(String cedar, HttpRequest.Builder request)
+      throws Exception {
+    return callWithPolicy(
+        RoutePolicy.of(PolicyDocument.parse(cedar, Optional.empty()), "7", Clock.systemUTC()),
+        request);
+  }
+
+  private HttpResponse<String> callWithPolicy(RoutePolicy policy, HttpRequest.Builder request)
+      throws Exception {
+    try (Gateway guarded =
+        Gateway.start(
+            GatewaySettings.defaults(),
+            List.of(new Route("echo", "/echo", upstream.url(), AUDIENCE)),
+            issuer.url().toString(),
+            issuer.url().resolve("/jwks"),
+            clientTls,
+            route -> clientTls,
+            policy,
+            audited::add,
+            listener("gateway").audit(audited::add))) {
+      return call(request.uri(guarded.url().resolve(request.build().uri().getPath())));
+    }
+  }
+
+  private HttpRequest.Builder withToken(String subject, Map<String, Object> claims)
+      throws Exception {
+    return HttpRequest.newBuilder(URI.create("https://placeholder/echo"))
+        .header("Authorization", "Bearer " + token(AUDIENCE, subject, claims));
+  }
+
+  private AuditEvent awaitPolicyDecision() throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      Optional<AuditEvent> found =
+          audited.stream().filter(e -> e.action().equals("policy.decision")).findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no policy.decision event in " + audited);
+  }
+
+  @Test
+  void policyPermitsTheRouteThenTheRequestIsForwarded() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            "@id(\"echo-readers\") permit (principal, action in Action::\"read\", resource =="
+                + " Route::\"echo\");",
+            withToken("client-1", Map.of()));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("X-Upstream")).hasValue("echo");
+  }
+
+  @Test
+  void policyForbidsTheRouteThen403WithTheDecidingPolicyAudited() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            PERMIT_ALL
+                + "@id(\"no-clients\") forbid (principal is Client, action =="
+                + " Action::\"GET /echo\", resource);",
+            withToken("client-1", Map.of()));
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.headers().firstValue("X-Upstream")).isEmpty();
+    JsonNode body = Json.MAPPER.readTree(response.body());
+    assertThat(body.path("error").asString()).isEqualTo("forbidden");
+    assertThat(response.body()).as("policy ids stay internal").doesNotContain("no-clients");
+    AuditEvent event = awaitPolicyDecision();
+    assertThat(event.outcome()).isEqualTo(AuditEvent.Outcome.DENIED);
+    assertThat(event.attributes())
+        .containsEntry("determining_policies", "no-clients")
+        .containsEntry("principal", "Client::\"client-1\"")
+        .containsEntry("action", "Action::\"GET /echo\"")
+        .containsEntry("resource", "Route::\"echo\"")
+        .containsEntry("policy_version", "7")
+        .containsEntry("source_address", "127.0.0.1");
+  }
+
+  @Test
+  void noPolicyPermitsThen403() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            "@id(\"other-route\") permit (principal, action, resource == Route::\"elsewhere\");",
+            withToken("client-1", Map.of()));
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(awaitPolicyDecision().attributes())
+        .containsEntry("determining_policies", "")
+        .containsEntry("reason", "no policy permits it");
+  }
+
+  @Test
+  void noPolicySetLoadedDeniesEverything() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            RoutePolicy.awaitingPolicies(Clock.systemUTC()), withToken("client-1", Map.of()));
+
+    assertThat(response.statusCode()).isEqualTo(403);
+  }
+
+  private static final String MFA_FOR_WRITES =
+      PERMIT_ALL
+          + "@id(\"writes-need-mfa\") forbid (principal, action in Action::\"write\", resource)"
+          + " unless { context.mfa };";
+
+  @Test
+  void mfaRequiredRouteRefusesATokenWithoutAmr() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            MFA_FOR_WRITES,
+            withToken("alice", Map.of("amr", List.of("pwd")))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(awaitPolicyDecision().attributes())
+        .containsEntry("determining_policies", "writes-need-mfa")
+        .containsEntry("principal", "User::\"alice\"");
+  }
+
+  @Test
+  void mfaRequiredRouteAllowsATokenWhoseAmrNamesASecondFactor() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            MFA_FOR_WRITES,
+            withToken("alice", Map.of("amr", List.of("pwd", "otp")))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  private static final String FINANCE_ONLY =
+      "@id(\"finance\") permit (principal in Role::\"finance\", action, resource);";
+
+  @Test
+  void rolesFromTheTokenAreParentsOfThePrincipal() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            FINANCE_ONLY, withToken("alice", Map.of("roles", List.of("finance", "staff"))));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void groupsFromTheTokenAreParentsOfThePrincipal() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            "permit (principal in Group::\"ops\", action, resource);",
+            withToken("alice", Map.of("groups", List.of("ops"))));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void rolesAssertedInRequestHeadersHaveNoEffect() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            FINANCE_ONLY,
+            withToken("alice", Map.of("roles", List.of("staff")))
+                .header("roles", "finance")
+                .header("X-Roles", "finance")
+                .header("X-User", "finance-admin")
+                .header("X-Amr", "mfa"));
+
+    assertThat(response.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void aForbidThatCannotBeEvaluatedDenies() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            PERMIT_ALL
+                + "@id(\"broken-forbid\") forbid (principal, action, resource)"
+                + " when { context.no_such_attribute == 1 };",
+            withToken("client-1", Map.of()));
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(awaitPolicyDecision().attributes())
+        .containsEntry("determining_policies", "broken-forbid")
+        .containsEntry("error_policies", "broken-forbid");
+  }
+
+  @Test
+  void contextCarriesScopesClientAndPath() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            "permit (principal, action, resource) when { context.scopes.contains(\"payments:read\")"
+                + " && context.client_id == \"client-1\" && context.path like \"/echo*\" };",
+            withToken("client-1", Map.of("scope", "openid payments:read")));
+
+    assertThat(response.statusCode()).isEqualTo(200);
   }
 
   /** Sends {@code request} byte for byte over TLS and returns the first 16 KiB of the answer. */

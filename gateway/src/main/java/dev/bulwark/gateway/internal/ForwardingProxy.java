@@ -1,6 +1,12 @@
 package dev.bulwark.gateway.internal;
 
+import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.gateway.Route;
+import dev.bulwark.gateway.policy.RouteDecision;
+import dev.bulwark.gateway.policy.RoutePolicy;
+import dev.bulwark.gateway.policy.RouteRequest;
+import dev.bulwark.policy.AuthorizationError;
 import dev.bulwark.runtime.errors.CauseChain;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.PeerAddress;
@@ -25,6 +31,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +48,7 @@ import org.slf4j.LoggerFactory;
 /** Authenticates requests per route and streams them to the route's upstream and back. */
 public final class ForwardingProxy {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardingProxy.class);
+  private static final String AUDIT_COMPONENT = "gateway";
 
   // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
   private static final Set<String> HOP_BY_HOP =
@@ -93,16 +102,27 @@ public final class ForwardingProxy {
 
   private final List<GuardedRoute> routes;
   private final Map<String, WebClient> clients = new HashMap<>();
+  private final RoutePolicy policy;
+  private final AuditSink audit;
+  private final Clock clock;
 
   /**
    * A proxy for {@code routes}; each route's upstream is called with the TLS context {@code
-   * upstreamTls} gives for it, so each can pin the one workload identity it expects upstream.
+   * upstreamTls} gives for it, so each can pin the one workload identity it expects upstream. Every
+   * authenticated request is then authorized by {@code policy}; refusals are reported to {@code
+   * audit}.
    */
   public ForwardingProxy(
       List<GuardedRoute> routes,
       Function<Route, SSLContext> upstreamTls,
-      Duration upstreamTimeout) {
+      Duration upstreamTimeout,
+      RoutePolicy policy,
+      AuditSink audit,
+      Clock clock) {
     this.routes = List.copyOf(routes);
+    this.policy = policy;
+    this.audit = audit;
+    this.clock = clock;
     for (GuardedRoute guarded : this.routes) {
       clients.put(
           guarded.route().name(),
@@ -147,7 +167,8 @@ public final class ForwardingProxy {
           "the request path or query is not acceptable");
       return;
     }
-    switch (guarded.authenticator().authenticate(req.headers().first(HeaderNames.AUTHORIZATION))) {
+    Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
+    switch (guarded.authenticator().authenticate(authorization)) {
       case Authentication.Challenged challenge -> {
         LOG.info(
             "refused {} {} on route {}: {}",
@@ -159,9 +180,64 @@ public final class ForwardingProxy {
         HttpResponses.error(
             res, Status.create(challenge.status()), challenge.error(), challenge.description());
       }
-      case Authentication.Authenticated ok ->
+      case Authentication.Authenticated ok -> {
+        // Roles, groups and amr come from the verified token alone: a header claiming them is
+        // not read, and the identity headers a client sends are stripped before forwarding.
+        RouteRequest request =
+            new RouteRequest(
+                ok.token(),
+                TokenClaims.of(authorization),
+                req.prologue().method().text(),
+                guarded.route(),
+                path.get().decoded(),
+                PeerAddress.of(req.remotePeer()));
+        RouteDecision decision = policy.decide(request);
+        if (decision.allowed()) {
           forward(guarded.route(), ok, path.get().encoded() + query.get(), req, res);
+        } else {
+          refuse(request, decision, res);
+        }
+      }
     }
+  }
+
+  private void refuse(RouteRequest request, RouteDecision decision, ServerResponse res) {
+    LOG.info(
+        "policy refused {} on route {} for client_id={}: {}",
+        request.method(),
+        request.route().name(),
+        request.token().clientId(),
+        decision.reason());
+    AuditEvent.Builder event =
+        AuditEvent.builder(AUDIT_COMPONENT, "policy.decision", AuditEvent.Outcome.DENIED)
+            .time(clock.instant())
+            .subject(request.token().subject())
+            .clientId(request.token().clientId())
+            .resource(CedarRequests.resource(request.route()).toString())
+            .attribute("principal", CedarRequests.principal(request.token()).toString())
+            .attribute("action", CedarRequests.action(request.method(), request.route()).toString())
+            .attribute("decision", "deny")
+            .attribute("determining_policies", String.join(",", decision.determiningPolicies()))
+            .attribute(
+                "error_policies",
+                decision.errors().stream()
+                    .map(AuthorizationError::policyId)
+                    .collect(Collectors.joining(",")))
+            .attribute("policy_version", decision.policyVersion())
+            .reason(decision.reason())
+            .sourceAddress(request.sourceAddress())
+            .requestId(RequestIds.current().orElse("-"));
+    try {
+      audit.emit(event.build());
+    } catch (RuntimeException e) {
+      LOG.warn("could not record the audit event for a policy refusal: {}", e.toString());
+    }
+    // The caller learns that policy refused, not which policy: policy ids are internal.
+    HttpResponses.error(
+        res,
+        Status.FORBIDDEN_403,
+        "forbidden",
+        "the gateway's policy does not allow " + request.method() + " on this route");
   }
 
   private void forward(

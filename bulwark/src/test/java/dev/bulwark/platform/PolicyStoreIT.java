@@ -1,0 +1,134 @@
+package dev.bulwark.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.runtime.http.Json;
+import dev.bulwark.sdk.workload.WorkloadIdentity;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The policy store under {@code bulwark up}: the operator changes the gateway's route policy
+ * through the API, a bad set is refused and the old one stays, the gateway picks the new set up
+ * within its poll interval, and a restart keeps it.
+ */
+class PolicyStoreIT {
+  private static final String FORBID_LISTING =
+      "@id(\"no-payment-listing\") forbid (principal, action == Action::\"GET /payments\","
+          + " resource == Route::\"payments\");";
+
+  @TempDir Path work;
+
+  @Test
+  void operatorUpdatesTheGatewayPolicyAndTheRouteBecomesForbidden() throws Exception {
+    Path data = work.resolve("data");
+    Map<String, String> env = Map.of("BULWARK_GATEWAY_POLICY_POLL_INTERVAL", "300ms");
+    try (TestBulwarkProcess up = TestBulwarkProcess.up(data, env);
+        HttpClient operator = HttpClient.newBuilder().sslContext(up.operatorTls()).build()) {
+      URI gatewaySet = up.component("policy", "/v1/policies/gateway");
+      String token = up.token("demo-shop", Optional.empty());
+      assertThat(up.get(up.gateway("/payments"), Optional.of(token)).statusCode())
+          .as("the seeded reference policy lets an authenticated caller through")
+          .isEqualTo(200);
+
+      HttpResponse<String> seeded = TestBulwarkProcess.send(operator, get(gatewaySet).build());
+      assertThat(seeded.statusCode()).isEqualTo(200);
+      assertThat(seeded.headers().firstValue("ETag")).hasValue("\"1\"");
+      JsonNode seededBody = Json.MAPPER.readTree(seeded.body());
+      assertThat(seededBody.path("name").asString()).isEqualTo("gateway");
+      assertThat(seededBody.path("version").asLong()).isEqualTo(1);
+      String reference = seededBody.path("policies").asString();
+      assertThat(reference).contains("authenticated-audience");
+      assertThat(
+              TestBulwarkProcess.send(
+                      operator, get(gatewaySet).header("If-None-Match", "\"1\"").build())
+                  .statusCode())
+          .isEqualTo(304);
+      assertThat(
+              TestBulwarkProcess.send(
+                      operator, get(up.component("policy", "/v1/policies/nope")).build())
+                  .statusCode())
+          .isEqualTo(404);
+
+      HttpResponse<String> bad =
+          TestBulwarkProcess.send(operator, put(gatewaySet, "permit (principal, action"));
+      assertThat(bad.statusCode()).isEqualTo(400);
+      JsonNode badBody = Json.MAPPER.readTree(bad.body());
+      assertThat(badBody.path("error").asString()).isEqualTo("invalid_policy");
+      assertThat(badBody.path("details").get(0).asString()).startsWith("parse_error");
+      assertThat(
+              Json.MAPPER
+                  .readTree(TestBulwarkProcess.send(operator, get(gatewaySet).build()).body())
+                  .path("version")
+                  .asLong())
+          .as("the refused set did not replace the stored one")
+          .isEqualTo(1);
+
+      try (WorkloadIdentity payments = up.attest("spiffe://bulwark.local/bulwark/payments")) {
+        HttpClient asPayments = up.httpAs(payments);
+        assertThat(
+                TestBulwarkProcess.send(asPayments, put(gatewaySet, FORBID_LISTING)).statusCode())
+            .as("only the operator changes policies")
+            .isEqualTo(403);
+        assertThat(TestBulwarkProcess.send(asPayments, get(gatewaySet).build()).statusCode())
+            .as("payments may not read the gateway's set")
+            .isEqualTo(403);
+      }
+
+      HttpResponse<String> good =
+          TestBulwarkProcess.send(operator, put(gatewaySet, reference + FORBID_LISTING));
+      assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(good.body()).path("version").asLong()).isEqualTo(2);
+
+      int status = 200;
+      for (int i = 0; i < 50 && status != 403; i++) {
+        Thread.sleep(100);
+        status = up.get(up.gateway("/payments"), Optional.of(token)).statusCode();
+      }
+      assertThat(status).as("forbidden once the gateway polled the new set").isEqualTo(403);
+      assertThat(
+              up.postJson(
+                      up.gateway("/payments"),
+                      token,
+                      "{\"amount\":\"1.00\",\"currency\":\"EUR\",\"description\":\"tea\"}")
+                  .statusCode())
+          .as("the forbid names only the listing")
+          .isEqualTo(201);
+      assertThat(up.logs()).contains("policy.update").contains("policy.decision");
+      assertThat(up.stop()).isIn(0, 143);
+    }
+
+    try (TestBulwarkProcess up = TestBulwarkProcess.up(data, env);
+        HttpClient operator = HttpClient.newBuilder().sslContext(up.operatorTls()).build()) {
+      HttpResponse<String> kept =
+          TestBulwarkProcess.send(
+              operator, get(up.component("policy", "/v1/policies/gateway")).build());
+      assertThat(Json.MAPPER.readTree(kept.body()).path("version").asLong())
+          .as("a restart keeps the stored set")
+          .isEqualTo(2);
+      String token = up.token("demo-shop", Optional.empty());
+      assertThat(up.get(up.gateway("/payments"), Optional.of(token)).statusCode()).isEqualTo(403);
+    }
+  }
+
+  private static HttpRequest.Builder get(URI uri) {
+    return HttpRequest.newBuilder(uri);
+  }
+
+  private static HttpRequest put(URI uri, String policies) {
+    ObjectNode body = Json.object().put("policies", policies);
+    return HttpRequest.newBuilder(uri)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)))
+        .build();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.bulwark.gateway.internal;
+
+import dev.bulwark.gateway.Route;
+import dev.bulwark.gateway.policy.RouteRequest;
+import dev.bulwark.policy.Entities;
+import dev.bulwark.policy.Entity;
+import dev.bulwark.policy.Request;
+import dev.bulwark.policy.value.BoolValue;
+import dev.bulwark.policy.value.Datetime;
+import dev.bulwark.policy.value.EntityUid;
+import dev.bulwark.policy.value.IpAddr;
+import dev.bulwark.policy.value.SetValue;
+import dev.bulwark.policy.value.StringValue;
+import dev.bulwark.policy.value.Value;
+import dev.bulwark.sdk.token.AccessToken;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an authenticated gateway request into a Cedar request and the entities it needs, all built
+ * from the verified token and the connection, nothing from the request's headers or body (see
+ * docs/policy.md for the model).
+ */
+public final class CedarRequests {
+  private static final Logger LOG = LoggerFactory.getLogger(CedarRequests.class);
+  private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
+  private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+  private static final AtomicBoolean IP_UNAVAILABLE_LOGGED = new AtomicBoolean();
+
+  private CedarRequests() {}
+
+  /**
+   * A request and its entities.
+   *
+   * @param request the Cedar request
+   * @param entities the principal with its roles and groups, the action with its group, the route
+   */
+  public record Built(Request request, Entities entities) {}
+
+  /** The Cedar request for {@code request} at {@code now}. */
+  public static Built of(RouteRequest request, Instant now) {
+    AccessToken token = request.token();
+    EntityUid principal = principal(token);
+    Set<EntityUid> memberships = new HashSet<>();
+    request.claims().roles().forEach(r -> memberships.add(EntityUid.of("Role", r)));
+    request.claims().groups().forEach(g -> memberships.add(EntityUid.of("Group", g)));
+    EntityUid action = action(request.method(), request.route());
+    Set<EntityUid> actionGroups = actionGroups(request.method());
+    Route route = request.route();
+    EntityUid resource = resource(route);
+    Entity routeEntity =
+        new Entity(
+            resource,
+            Map.of(
+                "audience", new StringValue(route.audience()),
+                "prefix", new StringValue(route.pathPrefix())),
+            Set.of(),
+            Map.of());
+    Map<String, Value> context = new HashMap<>();
+    context.put("mfa", BoolValue.of(request.claims().multiFactor()));
+    context.put("time", new Datetime(now.toEpochMilli()));
+    context.put("client_id", new StringValue(token.clientId()));
+    context.put("scopes", strings(token.scopes()));
+    context.put("audiences", strings(Set.copyOf(token.audiences())));
+    context.put("path", new StringValue(request.path()));
+    ipAddress(request.sourceAddress()).ifPresent(ip -> context.put("source_ip", ip));
+    Entities entities =
+        Entities.of(
+            List.of(
+                Entity.of(principal, memberships), Entity.of(action, actionGroups), routeEntity));
+    return new Built(Request.of(principal, action, resource, context), entities);
+  }
+
+  /**
+   * {@code Client::"<client_id>"} when the token speaks for the client itself (client credentials:
+   * {@code sub} equals {@code client_id}), else {@code User::"<sub>"}.
+   */
+  public static EntityUid principal(AccessToken token) {
+    return token.subject().equals(token.clientId())
+        ? EntityUid.of("Client", token.clientId())
+        : EntityUid.of("User", token.subject());
+  }
+
+  /** {@code Route::"<route name>"}. */
+  public static EntityUid resource(Route route) {
+    return EntityUid.of("Route", route.name());
+  }
+
+  /** {@code Action::"<METHOD> <route prefix>"}, e.g. {@code Action::"GET /payments"}. */
+  public static EntityUid action(String method, Route route) {
+    return EntityUid.of("Action", method.toUpperCase(Locale.ROOT) + " " + route.pathPrefix());
+  }
+
+  private static Set<EntityUid> actionGroups(String method) {
+    String upper = method.toUpperCase(Locale.ROOT);
+    if (READS.contains(upper)) {
+      return Set.of(EntityUid.of("Action", "read"));
+    }
+    if (WRITES.contains(upper)) {
+      return Set.of(EntityUid.of("Action", "write"));
+    }
+    return Set.of();
+  }
+
+  private static SetValue strings(Set<String> values) {
+    return SetValue.of(values.stream().map(StringValue::new).toList());
+  }
+
+  // Without the ipaddr extension a policy that reads context.source_ip errors, and the gateway
+  // treats a forbid that errors as a deny (RoutePolicy), so leaving the attribute out fails closed.
+  private static Optional<Value> ipAddress(String address) {
+    try {
+      return Optional.of(IpAddr.parse(address));
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      if (IP_UNAVAILABLE_LOGGED.compareAndSet(false, true)) {
+        LOG.warn(
+            "context.source_ip is left out of policy requests: the peer address cannot be made an"
+                + " ipaddr ({})",
+            e.getClass().getSimpleName());
+      }
+      return Optional.empty();
+    }
+  }
+}
