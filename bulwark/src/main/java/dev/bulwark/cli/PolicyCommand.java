@@ -6,6 +6,9 @@ import dev.bulwark.policy.Entities;
 import dev.bulwark.policy.PolicySet;
 import dev.bulwark.policy.Request;
 import dev.bulwark.policy.Response;
+import dev.bulwark.policy.Validator;
+import dev.bulwark.policy.schema.Schema;
+import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.policy.value.RecordValue;
 import dev.bulwark.runtime.http.Json;
 import java.io.PrintWriter;
@@ -15,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -72,10 +76,13 @@ final class PolicyCommand implements Callable<Integer> {
     if (!sources.problems().isEmpty() || schema == null) {
       return sources;
     }
-    List<String> problems = SchemaCheck.problems(sources.policies().orElseThrow(), schema);
-    return problems.isEmpty()
-        ? sources
-        : new PolicySources(sources.files(), java.util.Optional.empty(), problems);
+    List<String> problems =
+        Validator.validate(sources.policies().orElseThrow(), SchemaCheck.read(schema))
+            .errors()
+            .stream()
+            .map(e -> sources.where(e.policyId()) + ": " + e.message())
+            .toList();
+    return problems.isEmpty() ? sources : sources.withProblems(problems);
   }
 
   @Command(
@@ -112,7 +119,9 @@ final class PolicyCommand implements Callable<Integer> {
           set.templates().size(),
           sources.files().size(),
           sources.files().size() == 1 ? "file" : "files",
-          options.schema == null ? " (syntax only: no --schema)" : "");
+          options.schema == null
+              ? " (syntax only: no --schema)"
+              : ", strictly valid against " + options.schema);
       return 0;
     }
   }
@@ -177,13 +186,16 @@ final class PolicyCommand implements Callable<Integer> {
           description = "The context from a file.")
       Path file;
 
-      RecordValue read() {
+      RecordValue read(EntityUid action, Optional<Schema> schema) {
         if (text != null) {
-          return RequestText.context("--context", text);
+          return RequestText.context("--context", text, action, schema);
         }
         if (file != null) {
           return RequestText.context(
-              "--context-file " + file, PolicySources.readText(file, "context file"));
+              "--context-file " + file,
+              PolicySources.readText(file, "context file"),
+              action,
+              schema);
         }
         return RecordValue.EMPTY;
       }
@@ -191,17 +203,16 @@ final class PolicyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      Optional<Schema> schema = SchemaCheck.read(Optional.ofNullable(options.schema));
+      EntityUid actionUid = RequestText.entityUid("--action", action);
       Request request =
           new Request(
               RequestText.entityUid("--principal", principal),
-              RequestText.entityUid("--action", action),
+              actionUid,
               RequestText.entityUid("--resource", resource),
-              context.read());
+              context.read(actionUid, schema));
       PolicySet policySet = options.read().require();
-      Entities store =
-          entities == null
-              ? Entities.empty()
-              : Entities.fromJson(PolicySources.readText(entities, "entities file"));
+      Entities store = entities == null ? Entities.empty() : SchemaCheck.entities(entities, schema);
       Response response = Authorizer.of(policySet).isAuthorized(request, store);
       print(spec.commandLine().getOut(), response, json);
       return 0;

@@ -1,6 +1,7 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.platform.PlatformException;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.PolicySet;
 import java.io.IOException;
@@ -8,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -26,12 +30,28 @@ import java.util.stream.Stream;
  * @param policies the policy set, when every file parsed
  * @param problems each problem as {@code file:line:col: message}; empty when the set is usable
  */
-record PolicySources(List<Path> files, Optional<PolicySet> policies, List<String> problems) {
+record PolicySources(
+    List<Path> files,
+    Optional<PolicySet> policies,
+    List<String> problems,
+    Map<String, Path> origins) {
   static final String CEDAR_EXTENSION = ".cedar";
 
   PolicySources {
     files = List.copyOf(files);
     problems = List.copyOf(problems);
+    origins = Map.copyOf(origins);
+  }
+
+  /** {@code problems} replaced, e.g. by what validation found. */
+  PolicySources withProblems(List<String> found) {
+    return new PolicySources(files, Optional.empty(), found, origins);
+  }
+
+  /** The file a policy was read from, for messages. */
+  String where(String policyId) {
+    Path file = origins.get(policyId);
+    return file == null ? policyId : file + ": " + policyId;
   }
 
   /** Reads a policy file or folder; missing or unreadable input is a {@link PlatformException}. */
@@ -39,31 +59,58 @@ record PolicySources(List<Path> files, Optional<PolicySet> policies, List<String
     List<Path> files = policyFiles(fileOrFolder);
     List<String> problems = new ArrayList<>();
     StringBuilder all = new StringBuilder();
+    List<PolicySet> jsonSets = new ArrayList<>();
+    Map<String, Path> origins = new HashMap<>();
+    int cedarPolicies = 0;
     for (Path file : files) {
       String text = readText(file, "policy file");
-      if (file.toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
-        // The engine reads Cedar syntax only so far; a JSON policy file is named, not skipped.
-        problems.add(file + ": Cedar's JSON policy format is not supported yet (expected: .cedar)");
-        continue;
-      }
       try {
-        PolicySet.parse(text);
+        if (isJson(file)) {
+          PolicySet json = PolicySet.fromJson(text);
+          jsonSets.add(json);
+          json.policies().forEach(p -> origins.put(p.id(), file));
+          json.templates().forEach(p -> origins.put(p.id(), file));
+        } else {
+          // Ids are given across all Cedar files at once (policyN counts from the first file).
+          List<Policy> inFile = inFileOrder(PolicySet.parse(text));
+          for (int i = 0; i < inFile.size(); i++) {
+            String id =
+                inFile.get(i).annotations().getOrDefault("id", "policy" + (cedarPolicies + i));
+            origins.put(id, file);
+          }
+          cedarPolicies += inFile.size();
+          all.append(text).append('\n');
+        }
       } catch (PolicyException e) {
         problems.add(file + ":" + e.getMessage());
-        continue;
       }
-      all.append(text).append('\n');
     }
     if (!problems.isEmpty()) {
-      return new PolicySources(files, Optional.empty(), problems);
+      return new PolicySources(files, Optional.empty(), problems, origins);
     }
     try {
-      return new PolicySources(files, Optional.of(PolicySet.parseNamed(all.toString())), List.of());
+      PolicySet set = PolicySet.parseNamed(all.toString());
+      for (PolicySet json : jsonSets) {
+        set = set.merge(json);
+      }
+      return new PolicySources(files, Optional.of(set), List.of(), origins);
     } catch (PolicyException e) {
-      // Each file parsed alone, so what is left is a clash of @id annotations between files.
+      // Each file parsed alone, so what is left is a clash of ids between files.
       return new PolicySources(
-          files, Optional.empty(), List.of(fileOrFolder + ": " + e.getMessage()));
+          files, Optional.empty(), List.of(fileOrFolder + ": " + e.getMessage()), origins);
     }
+  }
+
+  // Parsed ids are policy0, policy1, ... in file order, templates and policies alike.
+  private static List<Policy> inFileOrder(PolicySet set) {
+    List<Policy> all = new ArrayList<>(set.templates());
+    all.addAll(set.policies());
+    all.sort(Comparator.comparingInt(p -> Integer.parseInt(p.id().substring("policy".length()))));
+    return all;
+  }
+
+  private static boolean isJson(Path file) {
+    return file.toString().toLowerCase(Locale.ROOT).endsWith(".json");
   }
 
   /** The policy set, or a {@link PlatformException} naming the first problem. */
@@ -89,7 +136,10 @@ record PolicySources(List<Path> files, Optional<PolicySet> policies, List<String
     try (Stream<Path> walk = Files.walk(fileOrFolder)) {
       List<Path> files =
           walk.filter(Files::isRegularFile)
-              .filter(p -> p.toString().endsWith(CEDAR_EXTENSION))
+              .filter(
+                  p ->
+                      p.toString().endsWith(CEDAR_EXTENSION)
+                          || p.toString().endsWith(".policy.json"))
               .sorted()
               .toList();
       if (files.isEmpty()) {

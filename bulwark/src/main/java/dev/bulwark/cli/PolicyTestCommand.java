@@ -8,6 +8,8 @@ import dev.bulwark.policy.Entities;
 import dev.bulwark.policy.PolicySet;
 import dev.bulwark.policy.Request;
 import dev.bulwark.policy.Response;
+import dev.bulwark.policy.schema.Schema;
+import dev.bulwark.policy.value.EntityUid;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -54,11 +56,12 @@ final class PolicyTestCommand implements Callable<Integer> {
     PolicySources sources =
         PolicySources.read(
             testFile.resolveSibling(required(root, "policies", "the test file").asString()));
-    Optional<Path> schema = optionalPath(root, "schema", testFile);
-    PolicySet policies = PolicyCommand.checked(sources, schema.orElse(null)).require();
+    Optional<Path> schemaFile = optionalPath(root, "schema", testFile);
+    PolicySet policies = PolicyCommand.checked(sources, schemaFile.orElse(null)).require();
+    Optional<Schema> schema = SchemaCheck.read(schemaFile);
     Entities entities =
         optionalPath(root, "entities", testFile)
-            .map(p -> Entities.fromJson(PolicySources.readText(p, "entities file")))
+            .map(p -> SchemaCheck.entities(p, schema))
             .orElse(Entities.empty());
     Authorizer authorizer = Authorizer.of(policies);
     JsonNode tests = root.path("tests");
@@ -71,7 +74,7 @@ final class PolicyTestCommand implements Callable<Integer> {
     int passed = 0;
     int failed = 0;
     for (int i = 0; i < tests.size(); i++) {
-      Optional<String> failure = run(tests.get(i), i, authorizer, entities);
+      Optional<String> failure = run(tests.get(i), i, authorizer, entities, schema);
       if (failure.isEmpty()) {
         passed++;
       } else {
@@ -84,17 +87,20 @@ final class PolicyTestCommand implements Callable<Integer> {
   }
 
   // A failure's description, naming the test; empty when the test passes.
-  private Optional<String> run(JsonNode test, int index, Authorizer authorizer, Entities entities) {
+  private Optional<String> run(
+      JsonNode test, int index, Authorizer authorizer, Entities entities, Optional<Schema> schema) {
     String name = test.path("name").asString("tests[" + index + "]");
     String where = "tests[" + index + "]";
+    EntityUid action =
+        RequestText.entityUid(where + ".action", required(test, "action", where).asString());
     Request request =
         new Request(
             RequestText.entityUid(
                 where + ".principal", required(test, "principal", where).asString()),
-            RequestText.entityUid(where + ".action", required(test, "action", where).asString()),
+            action,
             RequestText.entityUid(
                 where + ".resource", required(test, "resource", where).asString()),
-            RequestText.context(where + ".context", test.get("context")));
+            RequestText.context(where + ".context", test.get("context"), action, schema));
     Decision expected = decision(required(test, "decision", where).asString(), where);
     Optional<Set<String>> expectedDetermining =
         test.has("determining") ? Optional.of(strings(test.get("determining"))) : Optional.empty();

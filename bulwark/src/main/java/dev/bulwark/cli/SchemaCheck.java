@@ -1,29 +1,49 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.platform.PlatformException;
-import dev.bulwark.policy.PolicySet;
+import dev.bulwark.policy.Entities;
+import dev.bulwark.policy.PolicyException;
+import dev.bulwark.policy.schema.Schema;
+import dev.bulwark.policy.schema.SchemaException;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
- * Strict validation of policies against a Cedar schema, for every {@code bulwark policy} command
- * that takes {@code --schema}.
+ * A Cedar schema the user named ({@code .cedarschema}, or Cedar's JSON schema format for {@code
+ * .json}), and strict validation against it, for every {@code bulwark policy} command that takes
+ * {@code --schema}.
  */
 final class SchemaCheck {
   private SchemaCheck() {}
 
   /**
-   * The problems strict validation finds, each as {@code file:line:col: message}; empty when the
-   * policies validate.
-   *
-   * <p>The engine's schema validator is not part of this build yet. A user who passes a schema asks
-   * for the policies to be checked against it, so this refuses (fails closed) rather than reporting
-   * policies as valid that were only parsed.
+   * The schema in {@code file}; a malformed one is a {@link PlatformException} naming the fault.
    */
-  static List<String> problems(PolicySet policies, Path schema) {
-    PolicySources.readText(schema, "schema");
-    throw new PlatformException(
-        "strict validation against a schema (" + schema + ") is not in this build yet",
-        "run without --schema to check syntax only");
+  static Schema read(Path file) {
+    String text = PolicySources.readText(file, "schema");
+    try {
+      return file.toString().toLowerCase(Locale.ROOT).endsWith(".json")
+          ? Schema.parseJson(text)
+          : Schema.parseCedar(text);
+    } catch (SchemaException e) {
+      throw new PlatformException(
+          file + ": " + e.getMessage(), "fix the schema, then run the command again");
+    }
+  }
+
+  /** The schema, when one was named. */
+  static Optional<Schema> read(Optional<Path> file) {
+    return file.map(SchemaCheck::read);
+  }
+
+  /** Entities from a file, read against the schema when there is one. */
+  static Entities entities(Path file, Optional<Schema> schema) {
+    String json = PolicySources.readText(file, "entities file");
+    try {
+      return schema.map(s -> Entities.fromJson(json, s)).orElseGet(() -> Entities.fromJson(json));
+    } catch (PolicyException e) {
+      throw new PlatformException(file + ": " + e.getMessage(), "fix the entities file");
+    }
   }
 }

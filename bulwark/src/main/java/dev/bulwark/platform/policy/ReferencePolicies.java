@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * The policy sets a new platform starts with: the gateway's reference policy, and for each
  * reference service the set shipped with it on the class path ({@code
- * policies/<service>/policies.cedar} with an optional {@code schema.cedarschema}).
+ * policies/<service>/<service>.cedar} with an optional {@code schema.cedarschema}).
  */
 public final class ReferencePolicies {
   /** The gateway's store. */
@@ -22,7 +22,7 @@ public final class ReferencePolicies {
   public static void seed(PolicyStore store, Iterable<String> services) {
     store.seed(GATEWAY, PolicyDocument.REFERENCE_POLICY, Optional.empty());
     for (String service : services) {
-      resource("policies/" + service + "/policies.cedar")
+      resource("policies/" + service + "/" + service + ".cedar")
           .ifPresent(
               policies ->
                   store.seed(

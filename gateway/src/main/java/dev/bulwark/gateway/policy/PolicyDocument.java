@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.PolicySet;
+import dev.bulwark.policy.ValidationResult;
+import dev.bulwark.policy.Validator;
+import dev.bulwark.policy.schema.Schema;
+import dev.bulwark.policy.schema.SchemaException;
 import java.util.Optional;
 
 /**
@@ -55,14 +59,19 @@ public final class PolicyDocument {
     return parse(REFERENCE_POLICY, Optional.empty());
   }
 
-  // The one place strict validation goes: the schema parser and validator are being added to the
-  // policy module in parallel. Until they land a schema is kept and served but only required to be
-  // non-blank, and the policies are checked by parsing alone.
+  // Strict validation, as Cedar's validator: a set that would raise type errors never goes live.
   private static void validateAgainstSchema(PolicySet parsed, String schema) {
-    if (schema.isBlank()) {
+    Schema declared;
+    try {
+      declared = Schema.parseCedar(schema);
+    } catch (SchemaException e) {
       throw new PolicyException(
-          PolicyException.Code.SCHEMA_INVALID,
-          "schema: blank (expected: Cedar schema text, or no schema at all)");
+          PolicyException.Code.SCHEMA_INVALID, "schema: " + e.getMessage(), e);
+    }
+    ValidationResult result = Validator.validate(parsed, declared);
+    if (!result.isValid()) {
+      throw new PolicyException(
+          PolicyException.Code.VALIDATION_FAILED, String.join("; ", result.problems()));
     }
   }
 

@@ -15,6 +15,15 @@ public record EntityUid(String type, String id) implements Value {
     }
   }
 
+  /**
+   * Reads Cedar's syntax for an entity uid, {@code Ns::User::"alice"}, escapes included.
+   *
+   * @throws dev.bulwark.policy.PolicyException {@code PARSE_ERROR} naming the column at fault
+   */
+  public static EntityUid parse(String text) {
+    return dev.bulwark.policy.internal.parse.Parser.parseEntityUid(requireNonNull(text, "text"));
+  }
+
   /** {@code type::"id"}. */
   public static EntityUid of(String type, String id) {
     return new EntityUid(type, id);
