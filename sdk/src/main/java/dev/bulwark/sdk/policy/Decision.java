@@ -16,13 +16,18 @@ import java.util.List;
  *     (sorted; empty on a default deny)
  * @param errors the policies that raised an error for this request, with the engine's message
  * @param reason one line naming the basis and the policy ids, e.g. {@code allowed by [refund]}
+ * @param policyVersion the version of the policy set that decided, or {@value #NO_POLICY_VERSION}
+ *     when none was loaded
  */
 public record Decision(
     boolean allowed,
     Basis basis,
     List<String> determiningPolicies,
     List<AuthorizationError> errors,
-    String reason) {
+    String reason,
+    String policyVersion) {
+  /** The {@link #policyVersion} of a decision taken with no policy set loaded. */
+  public static final String NO_POLICY_VERSION = "none";
 
   /** Copies the lists and rejects an allow on a basis that denies. */
   public Decision {
@@ -30,6 +35,7 @@ public record Decision(
     determiningPolicies = List.copyOf(determiningPolicies);
     errors = List.copyOf(errors);
     requireNonNull(reason, "reason");
+    requireNonNull(policyVersion, "policyVersion");
     if (allowed != (basis == Basis.PERMITTED)) {
       throw new IllegalArgumentException(
           "allowed: "
@@ -41,8 +47,8 @@ public record Decision(
   }
 
   /** A deny with no policy involved: nothing loaded, or evaluation failed. */
-  static Decision failClosed(Basis basis, String reason) {
-    return new Decision(false, basis, List.of(), List.of(), reason);
+  static Decision failClosed(Basis basis, String reason, String policyVersion) {
+    return new Decision(false, basis, List.of(), List.of(), reason, policyVersion);
   }
 
   /** The ids of the policies that raised errors. */

@@ -3,7 +3,12 @@ package dev.bulwark.sdk.policy;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.policy.Entities;
+import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.PolicySet;
+import dev.bulwark.policy.ValidationResult;
+import dev.bulwark.policy.Validator;
+import dev.bulwark.policy.schema.Schema;
+import dev.bulwark.policy.schema.SchemaException;
 import java.util.Optional;
 
 /**
@@ -38,5 +43,48 @@ public record PolicyBundle(
         entitiesJson.map(Entities::fromJson).orElse(Entities.empty()),
         schema,
         version);
+  }
+
+  /**
+   * A bundle from Cedar text that has also passed {@link #validate()}: what a policy store checks
+   * before it accepts a set.
+   *
+   * @throws PolicyException {@code PARSE_ERROR}, {@code DUPLICATE_POLICY_ID}, {@code
+   *     ENTITIES_INVALID}, {@code SCHEMA_INVALID} or {@code VALIDATION_FAILED}, naming the fault
+   */
+  public static PolicyBundle parseValidated(
+      String cedar, Optional<String> schema, Optional<String> entitiesJson, String version) {
+    PolicyBundle bundle = parse(cedar, schema, entitiesJson, version);
+    bundle.validate();
+    return bundle;
+  }
+
+  /**
+   * The one check between a parsed bundle and going live: with a schema, the policies must pass
+   * Cedar's strict validation against it, so a set that would raise type errors at decision time
+   * (and so deny, or skip a forbid) never replaces a good one. Without a schema there is nothing
+   * more to check than the parse.
+   *
+   * @throws PolicyException {@code SCHEMA_INVALID} if the schema does not parse, {@code
+   *     VALIDATION_FAILED} with every problem if the policies do not validate against it
+   */
+  public void validate() {
+    if (schema.isEmpty()) {
+      return;
+    }
+    Schema declared;
+    try {
+      declared = Schema.parseCedar(schema.get());
+    } catch (SchemaException e) {
+      throw new PolicyException(
+          PolicyException.Code.SCHEMA_INVALID, "the schema: " + e.getMessage(), e);
+    }
+    ValidationResult result = Validator.validate(policies, declared);
+    if (!result.isValid()) {
+      throw new PolicyException(
+          PolicyException.Code.VALIDATION_FAILED,
+          "the policies do not validate against the schema: "
+              + String.join("; ", result.problems()));
+    }
   }
 }

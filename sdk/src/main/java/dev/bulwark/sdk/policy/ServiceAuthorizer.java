@@ -11,10 +11,6 @@ import dev.bulwark.policy.Entity;
 import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.Request;
 import dev.bulwark.policy.Response;
-import dev.bulwark.policy.ValidationResult;
-import dev.bulwark.policy.Validator;
-import dev.bulwark.policy.schema.Schema;
-import dev.bulwark.policy.schema.SchemaException;
 import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.policy.value.Value;
 import java.time.Duration;
@@ -26,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +108,24 @@ public final class ServiceAuthorizer implements AutoCloseable {
       EntityUid resource,
       Map<String, Value> context,
       Collection<Entity> entities) {
+    return check(principal, action, resource, context, entities, event -> {});
+  }
+
+  /**
+   * Decides a request as {@link #check(EntityUid, EntityUid, EntityUid, Map, Collection)} does, and
+   * lets the caller add what it knows about the request to the decision's audit event (its time,
+   * client id, source address, request id). {@code auditDetails} runs only when the decision is
+   * audited, on the calling thread, before the event is emitted; it cannot change the event's
+   * component, action, outcome or decision attributes, which are set after it runs.
+   */
+  public Decision check(
+      EntityUid principal,
+      EntityUid action,
+      EntityUid resource,
+      Map<String, Value> context,
+      Collection<Entity> entities,
+      Consumer<AuditEvent.Builder> auditDetails) {
+    requireNonNull(auditDetails, "auditDetails");
     requireNonNull(principal, "principal");
     requireNonNull(action, "action");
     requireNonNull(resource, "resource");
@@ -121,12 +136,14 @@ public final class ServiceAuthorizer implements AutoCloseable {
     if (current == null) {
       decision =
           Decision.failClosed(
-              Decision.Basis.NO_POLICIES, "denied: no policy set loaded from " + source.describe());
+              Decision.Basis.NO_POLICIES,
+              "denied: no policy set loaded from " + source.describe(),
+              Decision.NO_POLICY_VERSION);
       LOG.warn("{} {} {} {}", principal, action, resource, decision.reason());
     } else {
       decision = decide(current, principal, action, resource, context, entities);
     }
-    audit(principal, action, resource, decision, current);
+    audit(principal, action, resource, decision, auditDetails);
     return decision;
   }
 
@@ -150,7 +167,9 @@ public final class ServiceAuthorizer implements AutoCloseable {
               : e.getClass().getSimpleName();
       Decision failed =
           Decision.failClosed(
-              Decision.Basis.EVALUATION_FAILED, "denied: evaluation failed (" + what + ")");
+              Decision.Basis.EVALUATION_FAILED,
+              "denied: evaluation failed (" + what + ")",
+              current.version());
       LOG.warn("{} {} {} {}", principal, action, resource, failed.reason());
       return failed;
     }
@@ -170,7 +189,8 @@ public final class ServiceAuthorizer implements AutoCloseable {
               Decision.Basis.FORBID_ERRORED,
               List.of(),
               response.errors(),
-              "denied: forbid " + erroredForbids + " could not be evaluated");
+              "denied: forbid " + erroredForbids + " could not be evaluated",
+              current.version());
     } else if (response.isAllowed()) {
       decision =
           new Decision(
@@ -178,7 +198,8 @@ public final class ServiceAuthorizer implements AutoCloseable {
               Decision.Basis.PERMITTED,
               determining,
               response.errors(),
-              "allowed by " + determining);
+              "allowed by " + determining,
+              current.version());
     } else if (!determining.isEmpty()) {
       decision =
           new Decision(
@@ -186,7 +207,8 @@ public final class ServiceAuthorizer implements AutoCloseable {
               Decision.Basis.FORBIDDEN,
               determining,
               response.errors(),
-              "denied by " + determining);
+              "denied by " + determining,
+              current.version());
     } else {
       decision =
           new Decision(
@@ -194,7 +216,8 @@ public final class ServiceAuthorizer implements AutoCloseable {
               Decision.Basis.NO_PERMIT,
               List.of(),
               response.errors(),
-              "denied: no policy permits");
+              "denied: no policy permits",
+              current.version());
     }
     if (!response.errors().isEmpty()) {
       LOG.warn(
@@ -211,18 +234,25 @@ public final class ServiceAuthorizer implements AutoCloseable {
   }
 
   private void audit(
-      EntityUid principal, EntityUid action, EntityUid resource, Decision decision, Live current) {
+      EntityUid principal,
+      EntityUid action,
+      EntityUid resource,
+      Decision decision,
+      Consumer<AuditEvent.Builder> auditDetails) {
     if (auditMode == DecisionAudit.NONE
         || (auditMode == DecisionAudit.DENIES && decision.allowed())) {
       return;
     }
     try {
+      AuditEvent.Builder event =
+          AuditEvent.builder(
+              service,
+              AUDIT_ACTION,
+              decision.allowed() ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.DENIED);
+      auditDetails.accept(event);
       // Context values are left out on purpose: they may be secret (amounts, ticket numbers).
       audit.emit(
-          AuditEvent.builder(
-                  service,
-                  AUDIT_ACTION,
-                  decision.allowed() ? AuditEvent.Outcome.SUCCESS : AuditEvent.Outcome.DENIED)
+          event
               .subject(bounded(principal))
               .resource(bounded(resource))
               .reason(decision.basis().name().toLowerCase(Locale.ROOT))
@@ -231,7 +261,7 @@ public final class ServiceAuthorizer implements AutoCloseable {
               .attribute("decision", decision.allowed() ? "allow" : "deny")
               .attribute("determining_policies", String.join(",", decision.determiningPolicies()))
               .attribute("error_policies", String.join(",", decision.errorPolicies()))
-              .attribute("policy_version", current == null ? "none" : current.version())
+              .attribute("policy_version", decision.policyVersion())
               .build());
     } catch (RuntimeException e) {
       LOG.warn("could not audit a decision of {}: {}", service, e.toString());
@@ -275,7 +305,7 @@ public final class ServiceAuthorizer implements AutoCloseable {
   private boolean goLive(PolicyBundle bundle) {
     Live next;
     try {
-      validate(bundle);
+      bundle.validate();
       next =
           new Live(
               Authorizer.of(bundle.policies()),
@@ -298,31 +328,6 @@ public final class ServiceAuthorizer implements AutoCloseable {
         bundle.policies().size(),
         next.entities().size());
     return true;
-  }
-
-  /**
-   * The one check between a parsed bundle and going live: with a schema, the policies must pass
-   * Cedar's strict validation against it, so a set that would raise type errors at decision time
-   * (and so deny, or skip a forbid) never replaces a good one.
-   */
-  private static void validate(PolicyBundle bundle) {
-    if (bundle.schema().isEmpty()) {
-      return;
-    }
-    Schema schema;
-    try {
-      schema = Schema.parseCedar(bundle.schema().get());
-    } catch (SchemaException e) {
-      throw new PolicyException(
-          PolicyException.Code.SCHEMA_INVALID, "the schema: " + e.getMessage(), e);
-    }
-    ValidationResult result = Validator.validate(bundle.policies(), schema);
-    if (!result.isValid()) {
-      throw new PolicyException(
-          PolicyException.Code.VALIDATION_FAILED,
-          "the policies do not validate against the schema: "
-              + String.join("; ", result.problems()));
-    }
   }
 
   private String keeping() {

@@ -341,6 +341,38 @@ class ServiceAuthorizerTest {
   }
 
   @Test
+  void auditDetailsOfTheCallerAreAddedButCannotRewriteTheDecision() {
+    try (ServiceAuthorizer authorizer = authorizer(fixed(POLICIES), DecisionAudit.ALL)) {
+      Decision decision =
+          authorizer.check(
+              BOB,
+              READ,
+              DOC,
+              Map.of(),
+              List.of(),
+              event ->
+                  event
+                      .sourceAddress("192.0.2.7")
+                      .attribute("decision", "allow")
+                      .attribute("policy_version", "forged"));
+
+      assertThat(decision.allowed()).isFalse();
+      assertThat(events).hasSize(1);
+      assertThat(events.get(0).attributes())
+          .containsEntry("source_address", "192.0.2.7")
+          .containsEntry("decision", "deny")
+          .containsEntry("policy_version", "1");
+    }
+  }
+
+  @Test
+  void decisionNamesThePolicyVersionThatTookIt() {
+    try (ServiceAuthorizer authorizer = authorizer(fixed(POLICIES), DecisionAudit.NONE)) {
+      assertThat(authorizer.check(ALICE, READ, DOC, Map.of()).policyVersion()).isEqualTo("1");
+    }
+  }
+
+  @Test
   void auditDeniesOnlyLeavesAllowsOut() {
     try (ServiceAuthorizer authorizer = authorizer(fixed(POLICIES), DecisionAudit.DENIES)) {
       authorizer.check(ALICE, READ, DOC, Map.of());
