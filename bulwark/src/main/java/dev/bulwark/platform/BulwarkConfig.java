@@ -2,6 +2,7 @@ package dev.bulwark.platform;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.examples.payments.PaymentsService;
 import dev.bulwark.gateway.GatewaySettings;
 import dev.bulwark.identity.IdentitySettings;
 import dev.bulwark.runtime.config.ConfigException;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  * @param identity the identity provider's settings
  * @param gateway the gateway's settings
  * @param gatewayPolicy where the gateway's route policies come from
+ * @param services the reference services' policy and payment settings
  * @param audit the audit log's settings
  * @param log log levels
  */
@@ -33,6 +35,7 @@ public record BulwarkConfig(
     IdentitySettings identity,
     GatewaySettings gateway,
     GatewayPolicyConfig gatewayPolicy,
+    ServicesConfig services,
     AuditConfig audit,
     LogSettings log) {
   /** The highest port base: the listeners take it and the {@value #EXTRA_PORTS} ports above. */
@@ -47,6 +50,7 @@ public record BulwarkConfig(
     requireNonNull(identity, "identity");
     requireNonNull(gateway, "gateway");
     requireNonNull(gatewayPolicy, "gatewayPolicy");
+    requireNonNull(services, "services");
     requireNonNull(audit, "audit");
     requireNonNull(log, "log");
   }
@@ -66,6 +70,7 @@ public record BulwarkConfig(
             IdentitySettings.from(root.section("identity")),
             GatewaySettings.from(root.section("gateway")),
             GatewayPolicyConfig.from(root.section("gateway")),
+            ServicesConfig.from(root.section("services"), root.section("payments")),
             AuditConfig.from(root.section("audit")),
             LogSettings.from(root.section("log")));
     root.rejectUnknownKeys();
@@ -80,6 +85,7 @@ public record BulwarkConfig(
         identity,
         gateway,
         gatewayPolicy,
+        services,
         audit,
         log);
   }
@@ -280,6 +286,43 @@ public record BulwarkConfig(
               Duration.ofSeconds(5),
               Duration.ofMillis(100),
               Duration.ofHours(1)));
+    }
+  }
+
+  /**
+   * The reference services' settings: how they follow their policy sets in the policy store ({@code
+   * services} section) and the payments refund limit ({@code payments} section).
+   *
+   * @param policyPollInterval how often payments and profiles ask the policy store for a new set
+   *     ({@code services.policy_poll_interval}, default 5s, 100ms to 1h)
+   * @param refundLimit the largest refund the payments policy may allow, in minor units of the
+   *     payment's currency ({@code payments.refund_limit}, default 100000, i.e. 1,000.00; 0 to
+   *     {@value #MAX_REFUND_LIMIT})
+   */
+  public record ServicesConfig(Duration policyPollInterval, long refundLimit) {
+    /** The largest refund limit: the largest payment the payments service accepts, in cents. */
+    public static final int MAX_REFUND_LIMIT = 100_000_000;
+
+    public ServicesConfig {
+      requireNonNull(policyPollInterval, "policyPollInterval");
+      if (refundLimit < 0 || refundLimit > MAX_REFUND_LIMIT) {
+        throw new IllegalArgumentException(
+            "refundLimit: " + refundLimit + " (expected: 0 to " + MAX_REFUND_LIMIT + ")");
+      }
+    }
+
+    static ServicesConfig from(ConfigSection services, ConfigSection payments) {
+      return new ServicesConfig(
+          services.duration(
+              "policy_poll_interval",
+              Duration.ofSeconds(5),
+              Duration.ofMillis(100),
+              Duration.ofHours(1)),
+          payments.integer(
+              "refund_limit",
+              (int) PaymentsService.DEFAULT_REFUND_LIMIT_CENTS,
+              0,
+              MAX_REFUND_LIMIT));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.bulwark.platform;
 
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.audit.emit.AuditEmitter;
 import dev.bulwark.examples.ReferenceService;
 import dev.bulwark.examples.ServiceSettings;
@@ -7,8 +8,6 @@ import dev.bulwark.examples.payments.PaymentsService;
 import dev.bulwark.examples.profiles.ProfilesService;
 import dev.bulwark.gateway.Gateway;
 import dev.bulwark.gateway.Route;
-import dev.bulwark.gateway.policy.PolicyDirectory;
-import dev.bulwark.gateway.policy.PolicyStoreClient;
 import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.keys.MasterKey;
@@ -27,6 +26,11 @@ import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.storage.DatabaseSettings;
 import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
+import dev.bulwark.sdk.policy.DecisionAudit;
+import dev.bulwark.sdk.policy.DirectoryPolicySource;
+import dev.bulwark.sdk.policy.PolicyApiSource;
+import dev.bulwark.sdk.policy.PolicySource;
+import dev.bulwark.sdk.policy.ServiceAuthorizer;
 import dev.bulwark.sdk.workload.PeerAuthorizer;
 import dev.bulwark.sdk.workload.SpiffeId;
 import dev.bulwark.sdk.workload.TrustDomain;
@@ -34,6 +38,7 @@ import dev.bulwark.sdk.workload.WorkloadIdentity;
 import dev.bulwark.sdk.workload.WorkloadTls;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -103,6 +108,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       SpiffeId identityId = trust.id("identity");
       SpiffeId gatewayId = trust.id("gateway");
       SpiffeId operatorId = trust.id(WorkloadTrust.OPERATOR);
+      SpiffeId policyId = trust.id("policy");
       trust.attestOperator();
 
       // The collector takes events from any workload of the trust domain; searching the trail
@@ -137,43 +143,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
       running.push(identity);
       components.put("identity", identity.url());
 
-      // Services take calls from the gateway alone; the operator may read health and metrics.
-      PeerAuthorizer serviceCallers = PeerAuthorizer.only(gatewayId, operatorId);
-      WorkloadIdentity paymentsWorkload = trust.attest("payments");
-      ReferenceService payments =
-          PaymentsService.start(
-              serviceSettings(
-                  identity,
-                  PaymentsService.AUDIENCE,
-                  paymentsWorkload.clientContext(PeerAuthorizer.only(identityId)),
-                  config,
-                  data,
-                  "payments"),
-              serviceListener("payments", 2, config, metrics, paymentsWorkload, serviceCallers)
-                  .audit(trail.emitter("payments", paymentsWorkload))
-                  .requirePeer("/payments", PeerAuthorizer.only(gatewayId)),
-              clock);
-      running.push(payments);
-      components.put("payments", payments.url());
-
-      WorkloadIdentity profilesWorkload = trust.attest("profiles");
-      ReferenceService profiles =
-          ProfilesService.start(
-              serviceSettings(
-                  identity,
-                  ProfilesService.AUDIENCE,
-                  profilesWorkload.clientContext(PeerAuthorizer.only(identityId)),
-                  config,
-                  data,
-                  "profiles"),
-              serviceListener("profiles", 3, config, metrics, profilesWorkload, serviceCallers)
-                  .audit(trail.emitter("profiles", profilesWorkload))
-                  .requirePeer("/profiles", PeerAuthorizer.only(gatewayId)),
-              clock);
-      running.push(profiles);
-      components.put("profiles", profiles.url());
-
-      // The policy store: each workload reads its own set, the operator reads and changes all.
+      // The policy store, before the services and the gateway that read their sets from it: each
+      // workload reads its own set, the operator reads and changes all.
       WorkloadIdentity policyWorkload = trust.attest("policy");
       PolicyStore policyStore = PolicyStore.open(data.resolve("policies"));
       ReferencePolicies.seed(policyStore, List.of("payments", "profiles"));
@@ -195,14 +166,66 @@ public final class EmbeddedPlatform implements AutoCloseable {
       running.push(policyServer);
       components.put("policy", policyServer.url());
 
+      // Services take calls from the gateway alone; the operator may read health and metrics.
+      PeerAuthorizer serviceCallers = PeerAuthorizer.only(gatewayId, operatorId);
+      WorkloadIdentity paymentsWorkload = trust.attest("payments");
+      ReferenceService payments =
+          PaymentsService.start(
+              serviceSettings(
+                  identity,
+                  PaymentsService.AUDIENCE,
+                  paymentsWorkload.clientContext(PeerAuthorizer.only(identityId)),
+                  config,
+                  data,
+                  "payments"),
+              serviceListener("payments", 2, config, metrics, paymentsWorkload, serviceCallers)
+                  .audit(trail.emitter("payments", paymentsWorkload))
+                  .requirePeer("/payments", PeerAuthorizer.only(gatewayId)),
+              clock,
+              serviceAuthorizer(
+                  "payments",
+                  policyServer.url(),
+                  paymentsWorkload.clientContext(PeerAuthorizer.only(policyId)),
+                  trail.emitter("payments", paymentsWorkload),
+                  config,
+                  running),
+              config.services().refundLimit());
+      running.push(payments);
+      components.put("payments", payments.url());
+
+      WorkloadIdentity profilesWorkload = trust.attest("profiles");
+      ReferenceService profiles =
+          ProfilesService.start(
+              serviceSettings(
+                  identity,
+                  ProfilesService.AUDIENCE,
+                  profilesWorkload.clientContext(PeerAuthorizer.only(identityId)),
+                  config,
+                  data,
+                  "profiles"),
+              serviceListener("profiles", 3, config, metrics, profilesWorkload, serviceCallers)
+                  .audit(trail.emitter("profiles", profilesWorkload))
+                  .requirePeer("/profiles", PeerAuthorizer.only(gatewayId)),
+              clock,
+              serviceAuthorizer(
+                  "profiles",
+                  policyServer.url(),
+                  profilesWorkload.clientContext(PeerAuthorizer.only(policyId)),
+                  trail.emitter("profiles", profilesWorkload),
+                  config,
+                  running));
+      running.push(profiles);
+      components.put("profiles", profiles.url());
+
       WorkloadIdentity gatewayWorkload = trust.attest("gateway");
       RoutePolicy routePolicy =
           routePolicy(
               config.gatewayPolicy(),
               policyServer.url(),
-              gatewayWorkload.clientContext(PeerAuthorizer.only(trust.id("policy"))),
-              running,
+              gatewayWorkload.clientContext(PeerAuthorizer.only(policyId)),
+              trail.emitter("gateway", gatewayWorkload),
               clock);
+      running.push(routePolicy);
       Map<String, SpiffeId> upstreams =
           Map.of("payments", trust.id("payments"), "profiles", trust.id("profiles"));
       Gateway gateway =
@@ -218,7 +241,6 @@ public final class EmbeddedPlatform implements AutoCloseable {
               route ->
                   gatewayWorkload.clientContext(PeerAuthorizer.only(upstreams.get(route.name()))),
               routePolicy,
-              trail.emitter("gateway", gatewayWorkload),
               listener("gateway", 0, config, metrics)
                   .audit(trail.emitter("gateway", gatewayWorkload))
                   // The public edge: callers are authenticated by their tokens, not certificates.
@@ -281,29 +303,54 @@ public final class EmbeddedPlatform implements AutoCloseable {
     }
   }
 
-  // The gateway's route policy and what keeps it current; the poller stops with the platform.
+  // The gateway's route policy, deciding through an authorizer that follows the configured source;
+  // the platform closes it after the gateway.
   private static RoutePolicy routePolicy(
       BulwarkConfig.GatewayPolicyConfig config,
       URI store,
       SSLContext storeTls,
-      Deque<AutoCloseable> running,
+      AuditSink audit,
       Clock clock) {
-    return switch (config.source()) {
-      case REFERENCE -> RoutePolicy.reference(clock);
-      case DIRECTORY -> {
-        RoutePolicy policy = RoutePolicy.awaitingPolicies(clock);
-        running.push(
-            PolicyDirectory.watch(config.directory().orElseThrow(), policy, config.pollInterval()));
-        yield policy;
-      }
-      case STORE -> {
-        RoutePolicy policy = RoutePolicy.awaitingPolicies(clock);
-        running.push(
-            PolicyStoreClient.poll(
-                store, ReferencePolicies.GATEWAY, storeTls, policy, config.pollInterval()));
-        yield policy;
-      }
-    };
+    PolicySource source =
+        switch (config.source()) {
+          case REFERENCE -> PolicySource.fixed(RoutePolicy.referenceBundle());
+          case DIRECTORY -> DirectoryPolicySource.of(config.directory().orElseThrow());
+          case STORE -> policyApi(store, ReferencePolicies.GATEWAY, storeTls);
+        };
+    return RoutePolicy.of(
+        ServiceAuthorizer.builder(RoutePolicy.COMPONENT)
+            .source(source)
+            .audit(audit, DecisionAudit.DENIES)
+            .refreshEvery(
+                config.source() == BulwarkConfig.GatewayPolicySource.REFERENCE
+                    ? Duration.ZERO
+                    : config.pollInterval())
+            .build(),
+        clock);
+  }
+
+  // A reference service's authorizer on its own set in the policy store, read with the service's
+  // SVID; until the first fetch succeeds it denies everything. Closed with the platform, after the
+  // service that uses it.
+  private static ServiceAuthorizer serviceAuthorizer(
+      String service,
+      URI store,
+      SSLContext storeTls,
+      AuditSink audit,
+      BulwarkConfig config,
+      Deque<AutoCloseable> running) {
+    ServiceAuthorizer authorizer =
+        ServiceAuthorizer.builder(service)
+            .source(policyApi(store, service, storeTls))
+            .audit(audit, DecisionAudit.DENIES)
+            .refreshEvery(config.services().policyPollInterval())
+            .build();
+    running.push(authorizer);
+    return authorizer;
+  }
+
+  private static PolicyApiSource policyApi(URI store, String name, SSLContext storeTls) {
+    return PolicyApiSource.builder().baseUri(store).store(name).sslContext(storeTls).build();
   }
 
   // One emitter per component, sending to the collector over mutual TLS with the component's SVID

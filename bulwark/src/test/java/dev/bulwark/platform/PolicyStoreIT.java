@@ -120,12 +120,98 @@ class PolicyStoreIT {
     }
   }
 
+  @Test
+  void operatorChangesThePaymentsPolicyAndTheServiceFollowsWithinItsPollInterval()
+      throws Exception {
+    Map<String, String> env = Map.of("BULWARK_SERVICES_POLICY_POLL_INTERVAL", "300ms");
+    try (TestBulwarkProcess up = TestBulwarkProcess.up(work.resolve("data"), env);
+        HttpClient operator = HttpClient.newBuilder().sslContext(up.operatorTls()).build()) {
+      URI paymentsSet = up.component("policy", "/v1/policies/payments");
+      String shop = up.token("demo-shop", Optional.empty());
+      String finance = up.token("demo-finance", Optional.empty());
+      String first = createPayment(up, shop);
+      assertThat(refund(up, finance, first))
+          .as("the seeded set wants role finance and MFA, which a client token lacks")
+          .isEqualTo(403);
+
+      JsonNode seeded =
+          Json.MAPPER.readTree(TestBulwarkProcess.send(operator, get(paymentsSet).build()).body());
+      assertThat(seeded.path("version").asLong()).isEqualTo(1);
+      String schema = seeded.path("schema").asString();
+      assertThat(schema).contains("action refund");
+      // In the payments service every token's principal is User::"<sub>" (examples' Caller), and
+      // a client-credentials token's sub is its client id.
+      String withBackOffice =
+          seeded.path("policies").asString()
+              + "\n@id(\"back-office-refunds\")\npermit (principal == User::\"demo-finance\","
+              + " action == Action::\"refund\", resource is Payment)\n"
+              + "when { context.amount <= context.limit };\n";
+      HttpResponse<String> good =
+          TestBulwarkProcess.send(operator, put(paymentsSet, withBackOffice, Optional.of(schema)));
+      assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(good.body()).path("version").asLong()).isEqualTo(2);
+
+      long changed = System.nanoTime();
+      int status = 403;
+      for (int i = 0; i < 50 && status == 403; i++) {
+        Thread.sleep(100);
+        status = refund(up, finance, first);
+      }
+      long tookMillis = (System.nanoTime() - changed) / 1_000_000;
+      assertThat(status).as("refunded once payments polled version 2").isEqualTo(200);
+      assertThat(tookMillis).as("within a few poll intervals of 300ms").isLessThan(3_000);
+      assertThat(refund(up, finance, first)).as("already refunded").isEqualTo(409);
+
+      String typeError =
+          withBackOffice
+              + "@id(\"amount-as-text\")\npermit (principal, action == Action::\"refund\","
+              + " resource is Payment)\nwhen { context.amount <= \"a lot\" };\n";
+      HttpResponse<String> bad =
+          TestBulwarkProcess.send(operator, put(paymentsSet, typeError, Optional.of(schema)));
+      assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
+      assertThat(Json.MAPPER.readTree(bad.body()).path("details").get(0).asString())
+          .startsWith("validation_failed");
+      assertThat(
+              Json.MAPPER
+                  .readTree(TestBulwarkProcess.send(operator, get(paymentsSet).build()).body())
+                  .path("version")
+                  .asLong())
+          .as("the set failing strict validation was not stored")
+          .isEqualTo(2);
+      Thread.sleep(1_000);
+      String second = createPayment(up, shop);
+      assertThat(refund(up, finance, second))
+          .as("payments keeps deciding with version 2")
+          .isEqualTo(200);
+      assertThat(up.stop()).isIn(0, 143);
+    }
+  }
+
+  private static String createPayment(TestBulwarkProcess up, String token) {
+    HttpResponse<String> created =
+        up.postJson(
+            up.gateway("/payments"),
+            token,
+            "{\"amount\":\"20.00\",\"currency\":\"EUR\",\"description\":\"refundable\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return Json.MAPPER.readTree(created.body()).path("id").asString();
+  }
+
+  private static int refund(TestBulwarkProcess up, String token, String payment) {
+    return up.postJson(up.gateway("/payments/" + payment + "/refund"), token, "{}").statusCode();
+  }
+
   private static HttpRequest.Builder get(URI uri) {
     return HttpRequest.newBuilder(uri);
   }
 
   private static HttpRequest put(URI uri, String policies) {
+    return put(uri, policies, Optional.empty());
+  }
+
+  private static HttpRequest put(URI uri, String policies, Optional<String> schema) {
     ObjectNode body = Json.object().put("policies", policies);
+    schema.ifPresent(text -> body.put("schema", text));
     return HttpRequest.newBuilder(uri)
         .header("Content-Type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)))

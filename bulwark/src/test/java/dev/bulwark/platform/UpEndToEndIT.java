@@ -190,21 +190,57 @@ class UpEndToEndIT {
     assertThat(refusedRefund.headers().firstValue("WWW-Authenticate"))
         .hasValueSatisfying(v -> assertThat(v).contains("insufficient_scope"));
 
+    // The payments policy (from the policy store) lets role finance refund with MFA and read any
+    // payment; a client-credentials token carries neither, so the back-office client is refused
+    // until identity issues user tokens with roles and amr.
     String financeToken = bulwark.token("demo-finance", Optional.empty());
-    assertThat(
-            bulwark
-                .postJson(bulwark.gateway("/payments/" + id + "/refund"), financeToken, "{}")
-                .statusCode())
+    HttpResponse<String> financeRefund =
+        bulwark.postJson(bulwark.gateway("/payments/" + id + "/refund"), financeToken, "{}");
+    assertThat(financeRefund.statusCode()).isEqualTo(403);
+    assertThat(Json.MAPPER.readTree(financeRefund.body()).path("error").asString())
+        .isEqualTo("forbidden");
+    HttpResponse<String> financeRead =
+        bulwark.get(bulwark.gateway("/payments/" + id), Optional.of(financeToken));
+    assertThat(financeRead.statusCode()).isEqualTo(403);
+    assertThat(Json.MAPPER.readTree(financeRead.body()).path("error").asString())
+        .isEqualTo("forbidden");
+    assertThat(bulwark.get(bulwark.gateway("/payments/" + id), Optional.of(shopToken)).statusCode())
+        .as("the owner still reads its payment")
         .isEqualTo(200);
-    assertThat(
-            bulwark
-                .postJson(bulwark.gateway("/payments/" + id + "/refund"), financeToken, "{}")
-                .statusCode())
-        .isEqualTo(409);
-    assertThat(
-            bulwark.get(bulwark.gateway("/payments/" + id), Optional.of(financeToken)).statusCode())
-        .as("the back office reads what it may refund")
-        .isEqualTo(200);
+
+    JsonNode deny = awaitPaymentsDenyOf("User::\"demo-finance\"", "Action::\"refund\"");
+    assertThat(deny.path("outcome").asString()).isEqualTo("DENIED");
+    assertThat(deny.path("attributes").path("determining_policies").asString())
+        .as("a default deny: no policy decided it")
+        .isEmpty();
+    assertThat(deny.path("attributes").path("reason").asString()).isEqualTo("no_permit");
+    assertThat(deny.path("attributes").path("resource").asString())
+        .isEqualTo("Payment::\"" + id + "\"");
+  }
+
+  // The payments service's policy.decision denies reach the audit trail; searched as the operator.
+  private static JsonNode awaitPaymentsDenyOf(String principal, String action) {
+    try (HttpClient operator = HttpClient.newBuilder().sslContext(bulwark.operatorTls()).build()) {
+      java.net.URI query =
+          bulwark.component(
+              "audit", "/v1/query?component=payments&action=policy.decision&limit=100");
+      for (int i = 0; i < 100; i++) {
+        HttpResponse<String> found =
+            TestBulwarkProcess.send(operator, HttpRequest.newBuilder(query).build());
+        assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
+        for (JsonNode record : Json.MAPPER.readTree(found.body()).path("records")) {
+          JsonNode event = record.path("event");
+          if (principal.equals(event.path("attributes").path("principal").asString())
+              && action.equals(event.path("attributes").path("requested_action").asString())) {
+            return event;
+          }
+        }
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new AssertionError("no policy.decision deny of " + principal + " in the audit trail");
   }
 
   @Test

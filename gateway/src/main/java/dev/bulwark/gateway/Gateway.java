@@ -52,8 +52,7 @@ public final class Gateway implements AutoCloseable {
         jwksUri,
         issuerTls,
         upstreamTls,
-        RoutePolicy.reference(Clock.systemUTC()),
-        AuditSink.log(),
+        RoutePolicy.reference(AuditSink.log(), Clock.systemUTC()),
         listener);
   }
 
@@ -65,8 +64,8 @@ public final class Gateway implements AutoCloseable {
    * @param jwksUri where the issuer publishes its keys
    * @param issuerTls the TLS context for fetching keys
    * @param upstreamTls the TLS context for calling each route's upstream
-   * @param policy decides which authenticated requests may pass
-   * @param audit where policy refusals ({@code policy.decision}) are reported
+   * @param policy decides which authenticated requests may pass, and audits its refusals ({@code
+   *     policy.decision}); the caller closes it after the gateway
    */
   public static Gateway start(
       GatewaySettings settings,
@@ -76,11 +75,9 @@ public final class Gateway implements AutoCloseable {
       SSLContext issuerTls,
       Function<Route, SSLContext> upstreamTls,
       RoutePolicy policy,
-      AuditSink audit,
       HttpListener.Builder listener) {
     requireNonNull(settings, "settings");
     requireNonNull(policy, "policy");
-    requireNonNull(audit, "audit");
     if (routes.isEmpty()) {
       throw new IllegalArgumentException("routes: empty (expected: at least one route)");
     }
@@ -100,8 +97,7 @@ public final class Gateway implements AutoCloseable {
           new ForwardingProxy.GuardedRoute(route, new BearerAuthenticator(verifier, "bulwark")));
     }
     ForwardingProxy proxy =
-        new ForwardingProxy(
-            guarded, upstreamTls, settings.upstreamTimeout(), policy, audit, Clock.systemUTC());
+        new ForwardingProxy(guarded, upstreamTls, settings.upstreamTimeout(), policy);
     HttpListener started =
         listener
             .maxPayloadSize(settings.maxBodyBytes())

@@ -14,12 +14,16 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.ca.CertificateAuthority;
-import dev.bulwark.gateway.policy.PolicyDocument;
 import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
+import dev.bulwark.sdk.policy.DecisionAudit;
+import dev.bulwark.sdk.policy.DirectoryPolicySource;
+import dev.bulwark.sdk.policy.PolicyBundle;
+import dev.bulwark.sdk.policy.PolicySource;
+import dev.bulwark.sdk.policy.ServiceAuthorizer;
 import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -32,6 +36,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +53,7 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -455,23 +461,30 @@ class GatewayTest {
   private HttpResponse<String> callWithPolicy(String cedar, HttpRequest.Builder request)
       throws Exception {
     return callWithPolicy(
-        RoutePolicy.of(PolicyDocument.parse(cedar, Optional.empty()), "7", Clock.systemUTC()),
+        PolicySource.fixed(PolicyBundle.parse(cedar, Optional.empty(), Optional.empty(), "7")),
         request);
   }
 
-  private HttpResponse<String> callWithPolicy(RoutePolicy policy, HttpRequest.Builder request)
+  private HttpResponse<String> callWithPolicy(PolicySource source, HttpRequest.Builder request)
       throws Exception {
-    try (Gateway guarded =
-        Gateway.start(
-            GatewaySettings.defaults(),
-            List.of(new Route("echo", "/echo", upstream.url(), AUDIENCE)),
-            issuer.url().toString(),
-            issuer.url().resolve("/jwks"),
-            clientTls,
-            route -> clientTls,
-            policy,
-            audited::add,
-            listener("gateway").audit(audited::add))) {
+    try (RoutePolicy policy =
+            RoutePolicy.of(
+                ServiceAuthorizer.builder(RoutePolicy.COMPONENT)
+                    .source(source)
+                    .audit(audited::add, DecisionAudit.DENIES)
+                    .refreshEvery(Duration.ZERO)
+                    .build(),
+                Clock.systemUTC());
+        Gateway guarded =
+            Gateway.start(
+                GatewaySettings.defaults(),
+                List.of(new Route("echo", "/echo", upstream.url(), AUDIENCE)),
+                issuer.url().toString(),
+                issuer.url().resolve("/jwks"),
+                clientTls,
+                route -> clientTls,
+                policy,
+                listener("gateway").audit(audited::add))) {
       return call(request.uri(guarded.url().resolve(request.build().uri().getPath())));
     }
   }
@@ -525,10 +538,13 @@ class GatewayTest {
     assertThat(event.attributes())
         .containsEntry("determining_policies", "no-clients")
         .containsEntry("principal", "Client::\"client-1\"")
-        .containsEntry("action", "Action::\"GET /echo\"")
+        .containsEntry("requested_action", "Action::\"GET /echo\"")
         .containsEntry("resource", "Route::\"echo\"")
         .containsEntry("policy_version", "7")
-        .containsEntry("source_address", "127.0.0.1");
+        .containsEntry("client_id", "client-1")
+        .containsEntry("source_address", "127.0.0.1")
+        .containsKey("request_id");
+    assertThat(event.component()).isEqualTo("gateway");
   }
 
   @Test
@@ -541,16 +557,31 @@ class GatewayTest {
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(awaitPolicyDecision().attributes())
         .containsEntry("determining_policies", "")
-        .containsEntry("reason", "no policy permits it");
+        .containsEntry("reason", "no_permit");
   }
+
+  @TempDir Path policies;
 
   @Test
   void noPolicySetLoadedDeniesEverything() throws Exception {
     HttpResponse<String> response =
         callWithPolicy(
-            RoutePolicy.awaitingPolicies(Clock.systemUTC()), withToken("client-1", Map.of()));
+            DirectoryPolicySource.of(policies.resolve("not-yet-deployed")),
+            withToken("client-1", Map.of()));
 
     assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(awaitPolicyDecision().attributes())
+        .containsEntry("reason", "no_policies")
+        .containsEntry("policy_version", "none");
+  }
+
+  @Test
+  void referencePolicyLetsATokenForTheRouteAudienceThrough() throws Exception {
+    HttpResponse<String> response =
+        callWithPolicy(
+            PolicySource.fixed(RoutePolicy.referenceBundle()), withToken("client-1", Map.of()));
+
+    assertThat(response.statusCode()).isEqualTo(200);
   }
 
   private static final String MFA_FOR_WRITES =
@@ -630,7 +661,7 @@ class GatewayTest {
 
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(awaitPolicyDecision().attributes())
-        .containsEntry("determining_policies", "broken-forbid")
+        .containsEntry("reason", "forbid_errored")
         .containsEntry("error_policies", "broken-forbid");
   }
 

@@ -2,10 +2,10 @@ package dev.bulwark.platform.policy;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.bulwark.gateway.policy.PolicyDocument;
 import dev.bulwark.platform.DataDirectory;
 import dev.bulwark.policy.PolicyException;
 import dev.bulwark.runtime.http.Json;
+import dev.bulwark.sdk.policy.PolicyBundle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,7 +84,9 @@ public final class PolicyStore {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("name: '" + name + "' (expected: " + NAME + ")");
     }
-    PolicyDocument.parse(policies, schema);
+    // The same checks a workload's authorizer makes before a set goes live, so the store never
+    // hands out a set its readers would refuse.
+    PolicyBundle.parseValidated(policies, schema, Optional.empty(), "candidate");
     StoredSet previous = sets.get(name);
     long version = previous == null ? 1 : previous.version() + 1;
     StoredSet set = new StoredSet(name, version, policies, schema);

@@ -1,6 +1,6 @@
 package dev.bulwark.platform.policy;
 
-import dev.bulwark.gateway.policy.PolicyDocument;
+import dev.bulwark.gateway.policy.RoutePolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +20,7 @@ public final class ReferencePolicies {
 
   /** Seeds {@code store} with every reference set it does not hold yet. */
   public static void seed(PolicyStore store, Iterable<String> services) {
-    store.seed(GATEWAY, PolicyDocument.REFERENCE_POLICY, Optional.empty());
+    store.seed(GATEWAY, RoutePolicy.REFERENCE_POLICY, Optional.empty());
     for (String service : services) {
       resource("policies/" + service + "/" + service + ".cedar")
           .ifPresent(

@@ -2,9 +2,7 @@ package dev.bulwark.gateway.internal;
 
 import dev.bulwark.gateway.Route;
 import dev.bulwark.gateway.policy.RouteRequest;
-import dev.bulwark.policy.Entities;
 import dev.bulwark.policy.Entity;
-import dev.bulwark.policy.Request;
 import dev.bulwark.policy.value.BoolValue;
 import dev.bulwark.policy.value.Datetime;
 import dev.bulwark.policy.value.EntityUid;
@@ -41,10 +39,23 @@ public final class CedarRequests {
   /**
    * A request and its entities.
    *
-   * @param request the Cedar request
+   * @param principal the caller
+   * @param action {@code Action::"METHOD /prefix"}
+   * @param resource the route
+   * @param context what the token and the connection say
    * @param entities the principal with its roles and groups, the action with its group, the route
    */
-  public record Built(Request request, Entities entities) {}
+  public record Built(
+      EntityUid principal,
+      EntityUid action,
+      EntityUid resource,
+      Map<String, Value> context,
+      List<Entity> entities) {
+    public Built {
+      context = Map.copyOf(context);
+      entities = List.copyOf(entities);
+    }
+  }
 
   /** The Cedar request for {@code request} at {@code now}. */
   public static Built of(RouteRequest request, Instant now) {
@@ -73,11 +84,9 @@ public final class CedarRequests {
     context.put("audiences", strings(Set.copyOf(token.audiences())));
     context.put("path", new StringValue(request.path()));
     ipAddress(request.sourceAddress()).ifPresent(ip -> context.put("source_ip", ip));
-    Entities entities =
-        Entities.of(
-            List.of(
-                Entity.of(principal, memberships), Entity.of(action, actionGroups), routeEntity));
-    return new Built(Request.of(principal, action, resource, context), entities);
+    List<Entity> entities =
+        List.of(Entity.of(principal, memberships), Entity.of(action, actionGroups), routeEntity);
+    return new Built(principal, action, resource, context, entities);
   }
 
   /**
@@ -116,7 +125,8 @@ public final class CedarRequests {
   }
 
   // Without the ipaddr extension a policy that reads context.source_ip errors, and the gateway
-  // treats a forbid that errors as a deny (RoutePolicy), so leaving the attribute out fails closed.
+  // treats a forbid that errors as a deny (ServiceAuthorizer), so leaving the attribute out fails
+  // closed.
   private static Optional<Value> ipAddress(String address) {
     try {
       return Optional.of(IpAddr.parse(address));

@@ -1,17 +1,14 @@
 package dev.bulwark.gateway.internal;
 
-import dev.bulwark.audit.AuditEvent;
-import dev.bulwark.audit.AuditSink;
 import dev.bulwark.gateway.Route;
-import dev.bulwark.gateway.policy.RouteDecision;
 import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.gateway.policy.RouteRequest;
-import dev.bulwark.policy.AuthorizationError;
 import dev.bulwark.runtime.errors.CauseChain;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.tls.TlsContexts;
+import dev.bulwark.sdk.policy.Decision;
 import dev.bulwark.sdk.token.BearerAuthenticator;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication;
 import io.helidon.common.tls.Tls;
@@ -31,7 +28,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +43,6 @@ import org.slf4j.LoggerFactory;
 /** Authenticates requests per route and streams them to the route's upstream and back. */
 public final class ForwardingProxy {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardingProxy.class);
-  private static final String AUDIT_COMPONENT = "gateway";
 
   // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
   private static final Set<String> HOP_BY_HOP =
@@ -103,26 +97,19 @@ public final class ForwardingProxy {
   private final List<GuardedRoute> routes;
   private final Map<String, WebClient> clients = new HashMap<>();
   private final RoutePolicy policy;
-  private final AuditSink audit;
-  private final Clock clock;
 
   /**
    * A proxy for {@code routes}; each route's upstream is called with the TLS context {@code
    * upstreamTls} gives for it, so each can pin the one workload identity it expects upstream. Every
-   * authenticated request is then authorized by {@code policy}; refusals are reported to {@code
-   * audit}.
+   * authenticated request is then authorized by {@code policy}, which also audits its refusals.
    */
   public ForwardingProxy(
       List<GuardedRoute> routes,
       Function<Route, SSLContext> upstreamTls,
       Duration upstreamTimeout,
-      RoutePolicy policy,
-      AuditSink audit,
-      Clock clock) {
+      RoutePolicy policy) {
     this.routes = List.copyOf(routes);
     this.policy = policy;
-    this.audit = audit;
-    this.clock = clock;
     for (GuardedRoute guarded : this.routes) {
       clients.put(
           guarded.route().name(),
@@ -191,7 +178,7 @@ public final class ForwardingProxy {
                 guarded.route(),
                 path.get().decoded(),
                 PeerAddress.of(req.remotePeer()));
-        RouteDecision decision = policy.decide(request);
+        Decision decision = policy.decide(request);
         if (decision.allowed()) {
           forward(guarded.route(), ok, path.get().encoded() + query.get(), req, res);
         } else {
@@ -201,37 +188,15 @@ public final class ForwardingProxy {
     }
   }
 
-  private void refuse(RouteRequest request, RouteDecision decision, ServerResponse res) {
+  private void refuse(RouteRequest request, Decision decision, ServerResponse res) {
+    // The policy.decision audit event is the authorizer's; this line is for the gateway's log.
     LOG.info(
-        "policy refused {} on route {} for client_id={}: {}",
+        "policy refused {} on route {} for client_id={}: {} (policy version {})",
         request.method(),
         request.route().name(),
         request.token().clientId(),
-        decision.reason());
-    AuditEvent.Builder event =
-        AuditEvent.builder(AUDIT_COMPONENT, "policy.decision", AuditEvent.Outcome.DENIED)
-            .time(clock.instant())
-            .subject(request.token().subject())
-            .clientId(request.token().clientId())
-            .resource(CedarRequests.resource(request.route()).toString())
-            .attribute("principal", CedarRequests.principal(request.token()).toString())
-            .attribute("action", CedarRequests.action(request.method(), request.route()).toString())
-            .attribute("decision", "deny")
-            .attribute("determining_policies", String.join(",", decision.determiningPolicies()))
-            .attribute(
-                "error_policies",
-                decision.errors().stream()
-                    .map(AuthorizationError::policyId)
-                    .collect(Collectors.joining(",")))
-            .attribute("policy_version", decision.policyVersion())
-            .reason(decision.reason())
-            .sourceAddress(request.sourceAddress())
-            .requestId(RequestIds.current().orElse("-"));
-    try {
-      audit.emit(event.build());
-    } catch (RuntimeException e) {
-      LOG.warn("could not record the audit event for a policy refusal: {}", e.toString());
-    }
+        decision.reason(),
+        decision.policyVersion());
     // The caller learns that policy refused, not which policy: policy ids are internal.
     HttpResponses.error(
         res,

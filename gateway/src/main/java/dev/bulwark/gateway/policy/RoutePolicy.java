@@ -2,134 +2,108 @@ package dev.bulwark.gateway.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.audit.AuditSink;
 import dev.bulwark.gateway.internal.CedarRequests;
-import dev.bulwark.policy.AuthorizationError;
-import dev.bulwark.policy.Authorizer;
-import dev.bulwark.policy.Response;
+import dev.bulwark.runtime.http.RequestIds;
+import dev.bulwark.sdk.policy.Decision;
+import dev.bulwark.sdk.policy.DecisionAudit;
+import dev.bulwark.sdk.policy.PolicyBundle;
+import dev.bulwark.sdk.policy.PolicySource;
+import dev.bulwark.sdk.policy.ServiceAuthorizer;
 import java.time.Clock;
-import java.util.LinkedHashSet;
-import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's live route policy: decides each authenticated request with Cedar, and is replaced
- * as a whole (never edited) when a new, already validated {@link PolicyDocument} arrives.
+ * The gateway's route policy: turns each authenticated request into a Cedar request (the caller
+ * with its token's roles and groups as parents, {@code Action::"METHOD /prefix"} in {@code read} or
+ * {@code write}, the {@code Route}, and a context of the token and connection; docs/policy.md) and
+ * has a {@link ServiceAuthorizer} decide it.
  *
- * <p>Fails closed: with no policy set loaded every request is denied; a forbid policy that cannot
- * be evaluated for a request denies it (Cedar itself would skip it, which would let a broken forbid
- * open what it was written to close); any failure while deciding denies.
+ * <p>Loading, validating and swapping policy sets, failing closed and the {@code policy.decision}
+ * audit events are the authorizer's: with no set loaded every request is denied, and a forbid that
+ * cannot be evaluated denies. The gateway adds the request's time, client id, source address and
+ * request id to each audited decision.
  */
-public final class RoutePolicy {
-  private static final Logger LOG = LoggerFactory.getLogger(RoutePolicy.class);
-  private static final String NONE = "none";
+public final class RoutePolicy implements AutoCloseable {
+  /** The component the gateway's decisions are audited as. */
+  public static final String COMPONENT = "gateway";
 
-  private final AtomicReference<Optional<Live>> live;
+  /**
+   * The gateway's reference policy, also its behaviour when no policy is configured: a caller whose
+   * token was verified for the route's audience may use the route. It reproduces what the gateway
+   * did before route policies existed, so a platform without policies of its own keeps working.
+   */
+  public static final String REFERENCE_POLICY =
+      """
+      // Authenticated callers may use every route whose audience their token was issued for.
+      @id("authenticated-audience")
+      permit (principal, action, resource is Route)
+      when { context.audiences.contains(resource.audience) };
+      """;
+
+  private final ServiceAuthorizer authorizer;
   private final Clock clock;
 
-  private RoutePolicy(Optional<Live> initial, Clock clock) {
-    this.live = new AtomicReference<>(initial);
+  private RoutePolicy(ServiceAuthorizer authorizer, Clock clock) {
+    this.authorizer = requireNonNull(authorizer, "authorizer");
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** A policy that holds the reference set (see {@link PolicyDocument#REFERENCE_POLICY}). */
-  public static RoutePolicy reference(Clock clock) {
-    return of(PolicyDocument.reference(), "reference", clock);
+  /**
+   * A route policy deciding with {@code authorizer}, whose source may be a {@code
+   * DirectoryPolicySource}, a {@code PolicyApiSource} or {@link PolicySource#fixed fixed} policies.
+   * Closing the route policy closes the authorizer.
+   */
+  public static RoutePolicy of(ServiceAuthorizer authorizer, Clock clock) {
+    return new RoutePolicy(authorizer, clock);
   }
 
-  /** A policy holding {@code document} as version {@code version}. */
-  public static RoutePolicy of(PolicyDocument document, String version, Clock clock) {
-    return new RoutePolicy(Optional.of(new Live(document, version)), clock);
+  /**
+   * A route policy holding {@link #REFERENCE_POLICY}, auditing refusals to {@code audit}; it never
+   * reloads.
+   */
+  public static RoutePolicy reference(AuditSink audit, Clock clock) {
+    return of(
+        ServiceAuthorizer.builder(COMPONENT)
+            .source(PolicySource.fixed(referenceBundle()))
+            .audit(audit, DecisionAudit.DENIES)
+            .refreshEvery(Duration.ZERO)
+            .build(),
+        clock);
   }
 
-  /** A policy that denies everything until a set is {@link #replace replaced} in. */
-  public static RoutePolicy awaitingPolicies(Clock clock) {
-    return new RoutePolicy(Optional.empty(), clock);
-  }
-
-  /** Makes {@code document} the live set, atomically: each request sees the old or the new. */
-  public void replace(PolicyDocument document, String version) {
-    requireNonNull(document, "document");
-    requireNonNull(version, "version");
-    live.set(Optional.of(new Live(document, version)));
-    LOG.info("route policy version {} is live ({} policies)", version, document.policySet().size());
-  }
-
-  /** The version of the live set, if there is one. */
-  public Optional<String> version() {
-    return live.get().map(Live::version);
+  /** {@link #REFERENCE_POLICY} as a bundle of version {@code reference}. */
+  public static PolicyBundle referenceBundle() {
+    return PolicyBundle.parse(REFERENCE_POLICY, Optional.empty(), Optional.empty(), "reference");
   }
 
   /** Decides {@code request}. */
-  public RouteDecision decide(RouteRequest request) {
+  public Decision decide(RouteRequest request) {
     requireNonNull(request, "request");
-    Optional<Live> current = live.get();
-    if (current.isEmpty()) {
-      return deny(Set.of(), List.of(), "no policy set is loaded", NONE);
-    }
-    Live set = current.get();
-    Response response;
-    try {
-      CedarRequests.Built built = CedarRequests.of(request, clock.instant());
-      response = set.authorizer().isAuthorized(built.request(), built.entities());
-    } catch (RuntimeException e) {
-      LOG.error(
-          "route policy version {} could not decide {} on route {}: {}",
-          set.version(),
-          request.method(),
-          request.route().name(),
-          e.toString());
-      return deny(Set.of(), List.of(), "the policy could not be evaluated", set.version());
-    }
-    if (!response.errors().isEmpty()) {
-      LOG.warn(
-          "route policy version {}: policies failed for {} on route {}: {}",
-          set.version(),
-          request.method(),
-          request.route().name(),
-          response.errors());
-    }
-    Set<String> failedForbids = new LinkedHashSet<>();
-    for (AuthorizationError error : response.errors()) {
-      boolean forbid =
-          set.document().policySet().get(error.policyId()).map(p -> !p.isPermit()).orElse(true);
-      if (forbid) {
-        failedForbids.add(error.policyId());
-      }
-    }
-    if (!failedForbids.isEmpty()) {
-      return deny(
-          failedForbids,
-          response.errors(),
-          "forbid policy could not be evaluated: " + String.join(", ", failedForbids),
-          set.version());
-    }
-    if (response.isAllowed()) {
-      return new RouteDecision(
-          true,
-          response.determiningPolicies(),
-          response.errors(),
-          "permitted by " + String.join(", ", response.determiningPolicies()),
-          set.version());
-    }
-    String reason =
-        response.determiningPolicies().isEmpty()
-            ? "no policy permits it"
-            : "forbidden by " + String.join(", ", response.determiningPolicies());
-    return deny(response.determiningPolicies(), response.errors(), reason, set.version());
+    CedarRequests.Built built = CedarRequests.of(request, clock.instant());
+    return authorizer.check(
+        built.principal(),
+        built.action(),
+        built.resource(),
+        built.context(),
+        built.entities(),
+        event ->
+            event
+                .time(clock.instant())
+                .clientId(request.token().clientId())
+                .sourceAddress(request.sourceAddress())
+                .requestId(RequestIds.current().orElse("-")));
   }
 
-  private static RouteDecision deny(
-      Set<String> policies, List<AuthorizationError> errors, String reason, String version) {
-    return new RouteDecision(false, policies, errors, reason, version);
+  /** The version of the live set, if one has loaded. */
+  public Optional<String> version() {
+    return authorizer.version();
   }
 
-  private record Live(PolicyDocument document, String version, Authorizer authorizer) {
-    Live(PolicyDocument document, String version) {
-      this(document, version, Authorizer.of(document.policySet()));
-    }
+  /** Stops the authorizer's reloads. */
+  @Override
+  public void close() {
+    authorizer.close();
   }
 }
