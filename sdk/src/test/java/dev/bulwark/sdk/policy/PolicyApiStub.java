@@ -1,14 +1,11 @@
 package dev.bulwark.sdk.policy;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -26,7 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -42,7 +40,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * client's.
  */
 final class PolicyApiStub implements AutoCloseable {
-  private final HttpsServer server;
+  private final SSLServerSocket socket;
   final List<Seen> requests = new CopyOnWriteArrayList<>();
   volatile Function<Seen, Answer> answers;
 
@@ -50,43 +48,74 @@ final class PolicyApiStub implements AutoCloseable {
   private static final Identity CLIENT = Identity.create("payments");
   private static final Identity STRANGER = Identity.create("stranger");
 
+  // A plain TLS socket speaking just enough HTTP/1.1 (one request per connection): the JDK's
+  // com.sun.net.httpserver is kept out of the code base by the architecture rules.
   PolicyApiStub(Function<Seen, Answer> answers) throws IOException {
     this.answers = answers;
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(
-        new HttpsConfigurator(SERVER.context(CLIENT.certificate)) {
-          @Override
-          public void configure(HttpsParameters params) {
-            SSLParameters parameters = new SSLParameters();
-            parameters.setProtocols(new String[] {"TLSv1.3"});
-            parameters.setNeedClientAuth(true);
-            params.setSSLParameters(parameters);
-          }
-        });
-    server.createContext(
-        "/",
-        exchange -> {
-          HttpsExchange https = (HttpsExchange) exchange;
-          Seen seen =
-              new Seen(
-                  exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath(),
-                  Optional.ofNullable(exchange.getRequestHeaders().getFirst("If-None-Match")),
-                  https.getSSLSession().getPeerCertificates().length > 0);
-          requests.add(seen);
-          Answer answer = this.answers.apply(seen);
-          byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
-          answer.etag().ifPresent(tag -> exchange.getResponseHeaders().add("ETag", tag));
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          exchange.sendResponseHeaders(answer.status(), body.length == 0 ? -1 : body.length);
-          try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-          }
-        });
-    server.start();
+    socket =
+        (SSLServerSocket)
+            SERVER
+                .context(CLIENT.certificate)
+                .getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+    socket.setNeedClientAuth(true);
+    Thread.ofVirtual().start(this::serve);
+  }
+
+  private void serve() {
+    try {
+      for (; ; ) {
+        SSLSocket connection = (SSLSocket) socket.accept();
+        Thread.ofVirtual().start(() -> answer(connection));
+      }
+    } catch (IOException e) {
+      // The socket was closed: the stub is done.
+    }
+  }
+
+  private void answer(SSLSocket connection) {
+    try (connection) {
+      connection.setSoTimeout(10_000);
+      // GET requests only: the head is all there is to read.
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(connection.getInputStream(), StandardCharsets.US_ASCII));
+      String[] requestLine = String.valueOf(in.readLine()).split(" ");
+      Optional<String> ifNoneMatch = Optional.empty();
+      for (String header = in.readLine();
+          header != null && !header.isEmpty();
+          header = in.readLine()) {
+        int colon = header.indexOf(':');
+        if (header.substring(0, colon).strip().equalsIgnoreCase("If-None-Match")) {
+          ifNoneMatch = Optional.of(header.substring(colon + 1).strip());
+        }
+      }
+      Seen seen =
+          new Seen(
+              requestLine[0] + " " + URI.create(requestLine[1]).getPath(),
+              ifNoneMatch,
+              connection.getSession().getPeerCertificates().length > 0);
+      requests.add(seen);
+      Answer answer = this.answers.apply(seen);
+      byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+      StringBuilder head =
+          new StringBuilder("HTTP/1.1 ")
+              .append(answer.status())
+              .append(" X\r\nContent-Type: application/json\r\n");
+      answer.etag().ifPresent(tag -> head.append("ETag: ").append(tag).append("\r\n"));
+      head.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+      OutputStream out = connection.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+    } catch (IOException e) {
+      // A refused handshake: the client reports it.
+    }
   }
 
   URI uri() {
-    return URI.create("https://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create("https://127.0.0.1:" + socket.getLocalPort());
   }
 
   /** The payments workload's context: presents its certificate, trusts the stub's. */
@@ -101,7 +130,11 @@ final class PolicyApiStub implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    try {
+      socket.close();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   record Seen(String line, Optional<String> ifNoneMatch, boolean clientCertificate) {}
