@@ -113,6 +113,13 @@ final class PolicyCommand implements Callable<Integer> {
         return 1;
       }
       PolicySet set = sources.policies().orElseThrow();
+      if (options.schema != null) {
+        // Valid, but worth a look: e.g. a policy no request the schema allows can ever match.
+        Validator.validate(set, SchemaCheck.read(options.schema))
+            .warnings()
+            .forEach(
+                w -> out.println("warning: " + sources.where(w.policyId()) + ": " + w.message()));
+      }
       out.printf(
           "valid: %d policies, %d templates in %d %s%s%n",
           set.size(),

@@ -63,10 +63,53 @@ class PolicyCommandTest {
     assertThat(run.out).contains("two policies have the id \"x\"");
   }
 
+  static final String PHOTOS_SCHEMA =
+      """
+      entity User;
+      entity Photo = { owner: User, private: Bool };
+      action view, share appliesTo { principal: [User], resource: [Photo] };
+      """;
+
   @Test
-  void validateWhenASchemaIsGivenButCannotBeCheckedThenRefusesRatherThanPassing()
-      throws IOException {
-    Path schema = Files.writeString(temp.resolve("s.cedarschema"), "entity User;\n");
+  void validateWhenTheSchemaFitsThenSaysStrictlyValid() throws IOException {
+    Path schema = Files.writeString(temp.resolve("s.cedarschema"), PHOTOS_SCHEMA);
+
+    Run run =
+        bulwark(
+            "policy",
+            "validate",
+            "--policies",
+            fixture("photos.cedar"),
+            "--schema",
+            schema.toString());
+
+    assertThat(run.status).as(run.out + run.err).isZero();
+    assertThat(run.out).contains("strictly valid against").doesNotContain("warning");
+  }
+
+  @Test
+  void validateWhenAPolicyCanNeverApplyThenWarnsButPasses() throws IOException {
+    Path schema = Files.writeString(temp.resolve("s.cedarschema"), PHOTOS_SCHEMA);
+    Path policy =
+        Files.writeString(
+            temp.resolve("p.cedar"),
+            "permit (principal is Photo, action == Action::\"view\", resource);\n");
+
+    Run run =
+        bulwark(
+            "policy", "validate", "--policies", policy.toString(), "--schema", schema.toString());
+
+    assertThat(run.status).as(run.out + run.err).isZero();
+    assertThat(run.out).contains("warning: " + policy + ": policy0: impossible policy");
+  }
+
+  @Test
+  void validateWhenAPolicyDoesNotTypecheckThenNamesFilePolicyAndProblem() throws IOException {
+    // 'private' is declared optional here, so reading it without `has` may fail at run time.
+    Path schema =
+        Files.writeString(
+            temp.resolve("s.cedarschema"),
+            PHOTOS_SCHEMA.replace("private: Bool", "private?: Bool"));
 
     Run run =
         bulwark(
@@ -78,8 +121,27 @@ class PolicyCommandTest {
             schema.toString());
 
     assertThat(run.status).isEqualTo(1);
-    assertThat(run.out).doesNotContain("valid");
-    assertThat(run.err).contains("schema").contains("Run without --schema");
+    assertThat(run.out)
+        .contains("photos.cedar: no-private-sharing: attribute `private` of Photo is optional")
+        .contains("1 problem in 1 file");
+  }
+
+  @Test
+  void validateWhenTheSchemaIsMalformedThenSaysWhereAndExitsOne() throws IOException {
+    Path schema =
+        Files.writeString(temp.resolve("s.cedarschema"), "entity User = { name: Strin };\n");
+
+    Run run =
+        bulwark(
+            "policy",
+            "validate",
+            "--policies",
+            fixture("photos.cedar"),
+            "--schema",
+            schema.toString());
+
+    assertThat(run.status).isEqualTo(1);
+    assertThat(run.err).contains("s.cedarschema").contains("Strin");
   }
 
   @Test

@@ -2,7 +2,9 @@ package dev.bulwark.policy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.policy.internal.ast.Effect;
 import dev.bulwark.policy.internal.ast.PolicyDef;
+import dev.bulwark.policy.internal.json.PolicyJson;
 import dev.bulwark.policy.internal.parse.CedarPrinter;
 import dev.bulwark.policy.value.EntityUid;
 import java.util.Map;
@@ -35,7 +37,7 @@ public final class Policy {
 
   /** Whether the policy permits (else it forbids). */
   public boolean isPermit() {
-    return definition.effect() == dev.bulwark.policy.internal.ast.Effect.PERMIT;
+    return definition.effect() == Effect.PERMIT;
   }
 
   /** Whether this is a template with unfilled slots. */
@@ -65,7 +67,7 @@ public final class Policy {
 
   /** The policy in Cedar's JSON policy format. */
   public String toJson() {
-    return dev.bulwark.policy.internal.json.PolicyJson.write(definition).toString();
+    return PolicyJson.write(definition).toString();
   }
 
   PolicyDef definition() {

@@ -107,6 +107,18 @@ class PolicySyntaxTest {
   }
 
   @Test
+  void refusesLongOperatorChainsThatWouldOverflowTheEvaluatorsStack() {
+    String chain = "true" + " && true".repeat(100_000);
+    assertThatThrownBy(
+            () -> PolicySet.parse("permit(principal, action, resource) when { " + chain + " };"))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("nested more than 500 levels");
+    String fine = "true" + " && true".repeat(400);
+    assertThat(PolicySet.parse("permit(principal, action, resource) when { " + fine + " };").size())
+        .isEqualTo(1);
+  }
+
+  @Test
   void readsEntitiesJsonWithEscapesAndTags() {
     Entities e =
         Entities.fromJson(

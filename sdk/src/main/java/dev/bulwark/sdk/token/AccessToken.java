@@ -19,6 +19,10 @@ import java.util.Set;
  * @param issuedAt the {@code iat} claim
  * @param expiresAt the {@code exp} claim
  * @param tokenId the {@code jti} claim
+ * @param roles the {@code roles} claim (RFC 9068 §7.2.1.1, from RFC 7643): the roles the subject
+ *     holds
+ * @param groups the {@code groups} claim (RFC 9068 §7.2.1.1): the groups the subject belongs to
+ * @param authenticationMethods the {@code amr} claim (RFC 8176): how the subject authenticated
  */
 public record AccessToken(
     String issuer,
@@ -28,7 +32,28 @@ public record AccessToken(
     Set<String> scopes,
     Instant issuedAt,
     Instant expiresAt,
-    String tokenId) {
+    String tokenId,
+    Set<String> roles,
+    Set<String> groups,
+    Set<String> authenticationMethods) {
+
+  /** {@code amr} values (RFC 8176 §2) that mean a factor beyond the first was used. */
+  private static final Set<String> SECOND_FACTORS = Set.of("mfa", "otp", "hwk", "swk", "sms", "sc");
+
+  /** A token without roles, groups or authentication methods, e.g. a client's own. */
+  public AccessToken(
+      String issuer,
+      String subject,
+      String clientId,
+      List<String> audiences,
+      Set<String> scopes,
+      Instant issuedAt,
+      Instant expiresAt,
+      String tokenId) {
+    this(
+        issuer, subject, clientId, audiences, scopes, issuedAt, expiresAt, tokenId, Set.of(),
+        Set.of(), Set.of());
+  }
 
   /** Copies the collections and rejects missing values. */
   public AccessToken {
@@ -40,6 +65,18 @@ public record AccessToken(
     requireNonNull(issuedAt, "issuedAt");
     requireNonNull(expiresAt, "expiresAt");
     requireNonNull(tokenId, "tokenId");
+    roles = Set.copyOf(roles);
+    groups = Set.copyOf(groups);
+    authenticationMethods = Set.copyOf(authenticationMethods);
+  }
+
+  /**
+   * Whether the subject authenticated with more than one factor: {@code amr} names {@code mfa} or a
+   * second-factor method (RFC 8176 §2: {@code otp}, {@code hwk}, {@code swk}, {@code sms}, {@code
+   * sc}).
+   */
+  public boolean isMultiFactor() {
+    return authenticationMethods.stream().anyMatch(SECOND_FACTORS::contains);
   }
 
   /** Whether the token was granted {@code scope}. */

@@ -259,7 +259,28 @@ public final class AccessTokenVerifier {
             scopes,
             iat.toInstant(),
             exp.toInstant(),
-            jti));
+            jti,
+            names(claims, "roles"),
+            names(claims, "groups"),
+            names(claims, "amr")));
+  }
+
+  // A claim of names is a JSON array of strings (RFC 8176, RFC 9068 §7.2.1.1) or, as some issuers
+  // write roles, one space-separated string. Anything else counts as absent: a malformed claim must
+  // never widen what the token grants.
+  private static Set<String> names(JWTClaimsSet claims, String name) {
+    Object value = claims.getClaim(name);
+    Set<String> out = new LinkedHashSet<>();
+    if (value instanceof String text) {
+      for (String part : text.trim().split("\\s+")) {
+        if (!part.isEmpty()) {
+          out.add(part);
+        }
+      }
+    } else if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+      list.forEach(v -> out.add((String) v));
+    }
+    return out;
   }
 
   private static JWKMatcher matcherFor(JWSHeader header) {

@@ -76,6 +76,49 @@ class AccessTokenVerifierTest {
     assertThat(verifier.verify(compact)).isInstanceOf(Verified.class);
   }
 
+  @Test
+  void exposesRolesGroupsAndAuthenticationMethods() {
+    String compact =
+        token()
+            .claim("roles", List.of("finance", "auditor"))
+            .claim("groups", "emea payments")
+            .claim("amr", List.of("pwd", "otp"))
+            .serialize();
+
+    AccessToken token = ((Verified) verifier.verify(compact)).token();
+    assertThat(token.roles()).containsExactlyInAnyOrder("finance", "auditor");
+    assertThat(token.groups()).containsExactlyInAnyOrder("emea", "payments");
+    assertThat(token.authenticationMethods()).containsExactlyInAnyOrder("pwd", "otp");
+    assertThat(token.isMultiFactor()).isTrue();
+  }
+
+  @Test
+  void aPasswordAloneIsNotMultiFactorAndAbsentClaimsGrantNothing() {
+    AccessToken plain = ((Verified) verifier.verify(token().serialize())).token();
+    assertThat(plain.roles()).isEmpty();
+    assertThat(plain.groups()).isEmpty();
+    assertThat(plain.isMultiFactor()).isFalse();
+
+    AccessToken pwd =
+        ((Verified) verifier.verify(token().claim("amr", List.of("pwd")).serialize())).token();
+    assertThat(pwd.isMultiFactor()).isFalse();
+  }
+
+  @Test
+  void malformedRoleClaimsCountAsAbsentNeverAsAGrant() {
+    String compact =
+        token()
+            .claim("roles", List.of("finance", 7))
+            .claim("groups", java.util.Map.of("admin", true))
+            .claim("amr", "otp")
+            .serialize();
+
+    AccessToken token = ((Verified) verifier.verify(compact)).token();
+    assertThat(token.roles()).isEmpty();
+    assertThat(token.groups()).isEmpty();
+    assertThat(token.authenticationMethods()).containsExactly("otp");
+  }
+
   // --- unsigned, forged and tampered tokens ---
 
   @Test

@@ -2,6 +2,7 @@ package dev.bulwark.policy.internal.ast;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.policy.PolicyException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,15 @@ public record PolicyDef(
     requireNonNull(action, "action");
     requireNonNull(resource, "resource");
     conditions = List.copyOf(conditions);
+    for (Condition c : conditions) {
+      if (ExprDepth.of(c.body()) > ExprDepth.MAX) {
+        throw new PolicyException(
+            PolicyException.Code.PARSE_ERROR,
+            "a condition is nested more than "
+                + ExprDepth.MAX
+                + " levels deep (expected: a flatter policy)");
+      }
+    }
   }
 
   /** The slots the scope uses; empty for a static policy. */

@@ -18,6 +18,8 @@ import dev.bulwark.policy.internal.eval.ExpectedType;
 import dev.bulwark.policy.internal.eval.ValueJson;
 import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.policy.value.ExtensionValue;
+import dev.bulwark.policy.value.RecordValue;
+import dev.bulwark.policy.value.SetValue;
 import dev.bulwark.policy.value.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -178,7 +180,7 @@ public final class PolicyJson {
           binary, expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
     }
     return switch (op) {
-      case "Value" -> new Expr.Lit(literal(arg, at));
+      case "Value" -> literal(arg, at);
       case "Var" ->
           new Expr.Var(
               switch (text(arg, at)) {
@@ -262,27 +264,28 @@ public final class PolicyJson {
     return new Expr.Call(f.get(), list);
   }
 
-  private static Value literal(JsonNode node, String at) {
-    Value v = ValueJson.read(node, ExpectedType.ANY, at);
-    if (containsExtension(v)) {
-      throw bad(
-          at, "extension values are written as calls, e.g. {\"decimal\": [{\"Value\": \"1.0\"}]}");
-    }
-    if (v instanceof dev.bulwark.policy.value.SetValue
-        || v instanceof dev.bulwark.policy.value.RecordValue) {
-      return v;
-    }
-    return v;
+  /**
+   * A {@code Value} node: a set or record value is the set or record expression of its elements, as
+   * Cedar's own JSON-to-AST conversion builds it, so both syntaxes give the same tree.
+   */
+  private static Expr literal(JsonNode node, String at) {
+    return asExpression(ValueJson.read(node, ExpectedType.ANY, at), at);
   }
 
-  private static boolean containsExtension(Value v) {
+  private static Expr asExpression(Value v, String at) {
     return switch (v) {
-      case ExtensionValue x -> true;
-      case dev.bulwark.policy.value.SetValue s ->
-          s.elements().stream().anyMatch(PolicyJson::containsExtension);
-      case dev.bulwark.policy.value.RecordValue r ->
-          r.attributes().values().stream().anyMatch(PolicyJson::containsExtension);
-      default -> false;
+      case ExtensionValue x ->
+          throw bad(
+              at,
+              "extension values are written as calls, e.g. {\"decimal\": [{\"Value\": \"1.0\"}]}");
+      case SetValue s ->
+          new Expr.SetLit(s.elements().stream().map(e -> asExpression(e, at)).toList());
+      case RecordValue r -> {
+        Map<String, Expr> attrs = new LinkedHashMap<>();
+        r.attributes().forEach((k, e) -> attrs.put(k, asExpression(e, at)));
+        yield new Expr.RecordLit(attrs);
+      }
+      default -> new Expr.Lit(v);
     };
   }
 

@@ -9,6 +9,7 @@ import dev.bulwark.policy.internal.ast.PolicyDef;
 import dev.bulwark.policy.internal.ast.ScopeConstraint;
 import dev.bulwark.policy.value.CedarText;
 import dev.bulwark.policy.value.EntityUid;
+import dev.bulwark.policy.value.LongValue;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -156,8 +157,7 @@ public final class CedarPrinter {
             || e instanceof Expr.Slot
             || e instanceof Expr.SetLit
             || e instanceof Expr.RecordLit
-            || e instanceof Expr.Lit l
-                && !(l.value() instanceof dev.bulwark.policy.value.LongValue lv && lv.value() < 0);
+            || e instanceof Expr.Lit l && !(l.value() instanceof LongValue lv && lv.value() < 0);
     return atom ? s : "(" + s + ")";
   }
 

@@ -18,6 +18,7 @@ import dev.bulwark.policy.schema.EntityTypeDef;
 import dev.bulwark.policy.schema.Schema;
 import dev.bulwark.policy.value.BoolValue;
 import dev.bulwark.policy.value.EntityUid;
+import dev.bulwark.policy.value.LongValue;
 import dev.bulwark.policy.value.RecordValue;
 import dev.bulwark.policy.value.SetValue;
 import dev.bulwark.policy.value.Value;
@@ -129,10 +130,7 @@ public final class PolicyValidator {
    * 0 < 1} types as Bool, not True, without touching the request.
    */
   private static final Expr UNDECIDED =
-      new Expr.Binary(
-          BinaryOp.LT,
-          new Expr.Lit(new dev.bulwark.policy.value.LongValue(0)),
-          new Expr.Lit(new dev.bulwark.policy.value.LongValue(1)));
+      new Expr.Binary(BinaryOp.LT, new Expr.Lit(new LongValue(0)), new Expr.Lit(new LongValue(1)));
 
   private static Expr ref(EntityRef ref, BinaryOp op, Expr var) {
     return switch (ref) {
