@@ -2,15 +2,10 @@ package dev.bulwark.examples;
 
 import static java.util.Objects.requireNonNull;
 
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.policy.Entity;
 import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.sdk.token.AccessToken;
-import java.text.ParseException;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,9 +18,6 @@ import java.util.Set;
  * @param mfa whether {@code amr} names a second factor
  */
 public record Caller(String subject, Set<String> roles, boolean mfa) {
-  /** {@code amr} values (RFC 8176 §2) that mean a second factor was used. */
-  private static final Set<String> SECOND_FACTORS = Set.of("mfa", "otp", "hwk", "swk");
-
   /** Copies the roles. */
   public Caller {
     requireNonNull(subject, "subject");
@@ -33,22 +25,14 @@ public record Caller(String subject, Set<String> roles, boolean mfa) {
   }
 
   /**
-   * The caller of a verified token. Roles, groups and authentication methods are read from the same
-   * compact token the {@link ResourceServer} verified for this request (the verified {@link
-   * AccessToken} does not carry them yet); absent claims mean no roles and no second factor.
+   * The caller of a verified token: its roles and groups (both become {@code Role} parents) and
+   * whether {@code amr} names a second factor. Absent claims mean no roles and no second factor.
    */
-  public static Caller of(AccessToken token, Optional<String> authorization) {
+  public static Caller of(AccessToken token) {
     requireNonNull(token, "token");
-    Optional<JWTClaimsSet> claims =
-        authorization
-            .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
-            .flatMap(value -> claims(value.substring(7).strip()))
-            .filter(set -> token.tokenId().equals(set.getJWTID()));
-    Set<String> roles = new LinkedHashSet<>();
-    roles.addAll(strings(claims, "roles"));
-    roles.addAll(strings(claims, "groups"));
-    boolean mfa = strings(claims, "amr").stream().anyMatch(SECOND_FACTORS::contains);
-    return new Caller(token.subject(), roles, mfa);
+    Set<String> roles = new LinkedHashSet<>(token.roles());
+    roles.addAll(token.groups());
+    return new Caller(token.subject(), roles, token.isMultiFactor());
   }
 
   /** {@code User::"<subject>"}. */
@@ -61,29 +45,5 @@ public record Caller(String subject, Set<String> roles, boolean mfa) {
     Set<EntityUid> parents = new LinkedHashSet<>();
     roles.forEach(role -> parents.add(EntityUid.of("Role", role)));
     return Entity.of(uid(), parents);
-  }
-
-  private static Optional<JWTClaimsSet> claims(String compact) {
-    try {
-      return Optional.of(SignedJWT.parse(compact).getJWTClaimsSet());
-    } catch (ParseException e) {
-      return Optional.empty();
-    }
-  }
-
-  // A claim may be a JSON array of strings or one space-separated string; anything else counts as
-  // absent, never as a grant.
-  private static List<String> strings(Optional<JWTClaimsSet> claims, String name) {
-    if (claims.isEmpty()) {
-      return List.of();
-    }
-    Object value = claims.get().getClaim(name);
-    if (value instanceof String text) {
-      return List.of(text.strip().split("\\s+")).stream().filter(s -> !s.isEmpty()).toList();
-    }
-    if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
-      return list.stream().map(String.class::cast).toList();
-    }
-    return List.of();
   }
 }

@@ -81,11 +81,6 @@ public final class ResourceServer {
     return Optional.empty();
   }
 
-  /** The authenticated caller of {@code req}, as the policies see it. */
-  public static Caller caller(ServerRequest req, AccessToken token) {
-    return Caller.of(token, req.headers().first(HeaderNames.AUTHORIZATION));
-  }
-
   /**
    * Whether the policies allowed the request; otherwise answers 403 {@code forbidden}. The reason
    * (which policies, on what basis) is logged and audited by the authorizer, not told the caller.

@@ -146,7 +146,7 @@ public final class PaymentsService {
     }
     // A payment the policies do not let the caller read is reported as absent, so ids cannot be
     // probed.
-    Caller caller = ResourceServer.caller(req, token.get());
+    Caller caller = Caller.of(token.get());
     Optional<Payment> payment =
         store
             .find(req.path().pathParameters().get("id"))
@@ -169,8 +169,7 @@ public final class PaymentsService {
       ResourceServer.notFound(res, "payment");
       return;
     }
-    if (!ResourceServer.permitted(
-        res, access.mayRefund(ResourceServer.caller(req, token.get()), payment.get()))) {
+    if (!ResourceServer.permitted(res, access.mayRefund(Caller.of(token.get()), payment.get()))) {
       return;
     }
     switch (store.refund(id)) {

@@ -1,5 +1,6 @@
 package dev.bulwark.examples.profiles;
 
+import dev.bulwark.examples.Caller;
 import dev.bulwark.examples.ReferencePolicies;
 import dev.bulwark.examples.ReferenceService;
 import dev.bulwark.examples.ResourceServer;
@@ -140,8 +141,7 @@ public final class ProfilesService {
       ServerRequest req, ServerResponse res, AccessToken token, EntityUid action, String id) {
     Optional<SupportTickets.Ticket> ticket =
         req.headers().first(HeaderNames.create(TICKET_HEADER)).flatMap(tickets::find);
-    return ResourceServer.permitted(
-        res, access.may(action, ResourceServer.caller(req, token), id, ticket));
+    return ResourceServer.permitted(res, access.may(action, Caller.of(token), id, ticket));
   }
 
   private static void respondWith(ServerResponse res, Optional<Profile> profile, String subject) {

@@ -62,8 +62,8 @@ public final class CedarRequests {
     AccessToken token = request.token();
     EntityUid principal = principal(token);
     Set<EntityUid> memberships = new HashSet<>();
-    request.claims().roles().forEach(r -> memberships.add(EntityUid.of("Role", r)));
-    request.claims().groups().forEach(g -> memberships.add(EntityUid.of("Group", g)));
+    request.token().roles().forEach(r -> memberships.add(EntityUid.of("Role", r)));
+    request.token().groups().forEach(g -> memberships.add(EntityUid.of("Group", g)));
     EntityUid action = action(request.method(), request.route());
     Set<EntityUid> actionGroups = actionGroups(request.method());
     Route route = request.route();
@@ -77,7 +77,7 @@ public final class CedarRequests {
             Set.of(),
             Map.of());
     Map<String, Value> context = new HashMap<>();
-    context.put("mfa", BoolValue.of(request.claims().multiFactor()));
+    context.put("mfa", BoolValue.of(request.token().isMultiFactor()));
     context.put("time", new Datetime(now.toEpochMilli()));
     context.put("client_id", new StringValue(token.clientId()));
     context.put("scopes", strings(token.scopes()));

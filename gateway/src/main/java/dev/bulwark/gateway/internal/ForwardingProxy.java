@@ -173,7 +173,6 @@ public final class ForwardingProxy {
         RouteRequest request =
             new RouteRequest(
                 ok.token(),
-                TokenClaims.of(authorization),
                 req.prologue().method().text(),
                 guarded.route(),
                 path.get().decoded(),

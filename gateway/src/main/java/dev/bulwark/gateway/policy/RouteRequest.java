@@ -8,23 +8,17 @@ import dev.bulwark.sdk.token.AccessToken;
 /**
  * A request the gateway has authenticated and must now authorize.
  *
- * @param token the verified access token
- * @param claims the caller's roles, groups and authentication methods, from the same token
+ * @param token the verified access token: the caller's subject, roles, groups and authentication
+ *     methods are read from it alone, never from a request header or body
  * @param method the HTTP method
  * @param route the route the path falls under
  * @param path the canonical (decoded, normalized) path that will be forwarded
  * @param sourceAddress the TCP peer's IP address
  */
 public record RouteRequest(
-    AccessToken token,
-    CallerClaims claims,
-    String method,
-    Route route,
-    String path,
-    String sourceAddress) {
+    AccessToken token, String method, Route route, String path, String sourceAddress) {
   public RouteRequest {
     requireNonNull(token, "token");
-    requireNonNull(claims, "claims");
     requireNonNull(method, "method");
     requireNonNull(route, "route");
     requireNonNull(path, "path");
