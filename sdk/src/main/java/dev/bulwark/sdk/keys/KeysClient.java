@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -250,14 +249,7 @@ public final class KeysClient implements AutoCloseable {
 
     /** The service's base URI, {@code https://host:port}. */
     public Builder baseUri(URI baseUri) {
-      requireNonNull(baseUri, "baseUri");
-      if (!"https"
-              .equals(
-                  baseUri.getScheme() == null ? null : baseUri.getScheme().toLowerCase(Locale.ROOT))
-          || baseUri.getHost() == null) {
-        throw new IllegalArgumentException(
-            "baseUri: " + baseUri + " (expected: https://host:port; the keys API is mTLS only)");
-      }
+      WorkloadTls.httpsBase(baseUri, "keys API");
       this.baseUri = baseUri;
       return this;
     }
@@ -295,16 +287,8 @@ public final class KeysClient implements AutoCloseable {
         throw new IllegalStateException(
             "sslContext: not set (expected: a context presenting this workload's SVID)");
       }
-      String url = baseUri.toString();
-      String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-      HttpClient http =
-          HttpClient.newBuilder()
-              .sslContext(sslContext)
-              .sslParameters(WorkloadTls.clientParameters())
-              .connectTimeout(timeout)
-              .version(HttpClient.Version.HTTP_2)
-              .followRedirects(HttpClient.Redirect.NEVER)
-              .build();
+      String base = WorkloadTls.httpsBase(baseUri, "keys API");
+      HttpClient http = WorkloadTls.httpClient(sslContext, timeout);
       return new KeysClient(http, base, timeout);
     }
   }

@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -150,14 +149,7 @@ public final class PolicyApiSource implements PolicySource {
 
     /** The policy API's base URI, {@code https://host:port}. */
     public Builder baseUri(URI baseUri) {
-      requireNonNull(baseUri, "baseUri");
-      if (!"https"
-              .equals(
-                  baseUri.getScheme() == null ? null : baseUri.getScheme().toLowerCase(Locale.ROOT))
-          || baseUri.getHost() == null) {
-        throw new IllegalArgumentException(
-            "baseUri: " + baseUri + " (expected: https://host:port; the policy API is mTLS only)");
-      }
+      WorkloadTls.httpsBase(baseUri, "policy API");
       this.baseUri = baseUri;
       return this;
     }
@@ -211,15 +203,8 @@ public final class PolicyApiSource implements PolicySource {
         throw new IllegalStateException(
             "sslContext: not set (expected: a context presenting this workload's SVID)");
       }
-      String url = baseUri.toString();
-      String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-      HttpClient http =
-          HttpClient.newBuilder()
-              .sslContext(sslContext)
-              .sslParameters(WorkloadTls.clientParameters())
-              .connectTimeout(timeout)
-              .followRedirects(HttpClient.Redirect.NEVER)
-              .build();
+      String base = WorkloadTls.httpsBase(baseUri, "policy API");
+      HttpClient http = WorkloadTls.httpClient(sslContext, timeout);
       return new PolicyApiSource(http, URI.create(base + "/v1/policies/" + store), store, timeout);
     }
   }

@@ -2,8 +2,11 @@ package dev.bulwark.sdk.workload;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -115,5 +118,38 @@ public final class WorkloadTls {
     SSLParameters parameters = new SSLParameters();
     parameters.setProtocols(new String[] {TLS_13});
     return parameters;
+  }
+
+  /**
+   * {@code baseUri} checked to be {@code https://host[:port]} (Bulwark's service APIs are mTLS
+   * only), without a trailing slash.
+   *
+   * @param api the API's name, for the error
+   * @throws IllegalArgumentException for another scheme or no host
+   */
+  public static String httpsBase(URI baseUri, String api) {
+    requireNonNull(baseUri, "baseUri");
+    String scheme = baseUri.getScheme() == null ? "" : baseUri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") || baseUri.getHost() == null) {
+      throw new IllegalArgumentException(
+          "baseUri: " + baseUri + " (expected: https://host:port; the " + api + " is mTLS only)");
+    }
+    String url = baseUri.toString();
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /**
+   * An HTTP client for calls to a Bulwark service over mutual TLS: {@code sslContext} (this
+   * workload's SVID, the service verified by its SPIFFE ID), TLS 1.3 only, HTTP/2, no redirects (a
+   * redirect could carry the call to a peer the context was not built for).
+   */
+  public static HttpClient httpClient(SSLContext sslContext, Duration connectTimeout) {
+    return HttpClient.newBuilder()
+        .sslContext(requireNonNull(sslContext, "sslContext"))
+        .sslParameters(clientParameters())
+        .connectTimeout(requireNonNull(connectTimeout, "connectTimeout"))
+        .version(HttpClient.Version.HTTP_2)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
   }
 }
