@@ -614,6 +614,22 @@ class GatewayTest {
     assertThat(response.statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void theSourceAddressIsAnIpaddrPoliciesCanTest() throws Exception {
+    HttpResponse<String> fromLoopback =
+        callWithPolicy(
+            "permit (principal, action, resource) when { context.source_ip.isLoopback() };",
+            withToken("alice", Map.of()));
+    HttpResponse<String> notFromTheOffice =
+        callWithPolicy(
+            "permit (principal, action, resource)"
+                + " when { context.source_ip.isInRange(ip(\"10.20.0.0/16\")) };",
+            withToken("alice", Map.of()));
+
+    assertThat(fromLoopback.statusCode()).isEqualTo(200);
+    assertThat(notFromTheOffice.statusCode()).isEqualTo(403);
+  }
+
   private static final String FINANCE_ONLY =
       "@id(\"finance\") permit (principal in Role::\"finance\", action, resource);";
 

@@ -124,18 +124,29 @@ public final class CedarRequests {
     return SetValue.of(values.stream().map(StringValue::new).toList());
   }
 
-  // Without the ipaddr extension a policy that reads context.source_ip errors, and the gateway
-  // treats a forbid that errors as a deny (ServiceAuthorizer), so leaving the attribute out fails
-  // closed.
-  private static Optional<Value> ipAddress(String address) {
+  // Cedar's ip() takes neither zone ids nor IPv4 embedded in IPv6, so the JDK's spellings of the
+  // peer are normalized first: "::ffff:10.0.0.1" is the IPv4 peer 10.0.0.1. An address that still
+  // does not parse is left out: a policy that reads context.source_ip then errors, and a forbid
+  // that errors denies (ServiceAuthorizer), so that fails closed.
+  static Optional<Value> ipAddress(String address) {
+    String plain = address;
+    int zone = plain.indexOf('%');
+    if (zone >= 0) {
+      plain = plain.substring(0, zone);
+    }
+    if (plain.startsWith("[") && plain.endsWith("]")) {
+      plain = plain.substring(1, plain.length() - 1);
+    }
+    String mapped = "::ffff:";
+    if (plain.regionMatches(true, 0, mapped, 0, mapped.length()) && plain.indexOf('.') > 0) {
+      plain = plain.substring(mapped.length());
+    }
     try {
-      return Optional.of(IpAddr.parse(address));
-    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      return Optional.of(IpAddr.parse(plain));
+    } catch (IllegalArgumentException e) {
       if (IP_UNAVAILABLE_LOGGED.compareAndSet(false, true)) {
         LOG.warn(
-            "context.source_ip is left out of policy requests: the peer address cannot be made an"
-                + " ipaddr ({})",
-            e.getClass().getSimpleName());
+            "context.source_ip is left out of a policy request: the peer address is not an ip");
       }
       return Optional.empty();
     }
