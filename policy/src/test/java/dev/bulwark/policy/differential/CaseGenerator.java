@@ -12,10 +12,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Random but meaningful Cedar test cases, reproducible from a seed: a schema with a membership
- * hierarchy, attributes of every type, tags, an enum and action groups; entities and requests that
- * conform to it; and policies over the whole expression language, half of the cases meant to pass
- * strict validation and half not.
+ * Random but meaningful Cedar test cases, reproducible from a seed: a schema (types and actions
+ * spread over namespaces, referring across them) with a membership hierarchy, attributes of every
+ * type, tags, an enum and action groups; entities and requests that conform to it; and policies
+ * over the whole expression language, half of the cases meant to pass strict validation and half
+ * not.
  */
 final class CaseGenerator {
   private static final List<String> TYPE_NAMES =
@@ -25,6 +26,10 @@ final class CaseGenerator {
           "name", "level", "owner", "labels", "info", "addr", "score", "since", "ttl", "active",
           "friends", "color", "limits", "boss");
   private static final List<String> ACTION_NAMES = List.of("view", "edit", "delete", "share");
+
+  /** Namespaces types and actions are put in: none, one segment, two. */
+  private static final List<String> NAMESPACES = List.of("", "App", "Org::Iam");
+
   static final List<String> TAG_KEYS = List.of("k1", "k2", "k3");
 
   private CaseGenerator() {}
@@ -51,9 +56,17 @@ final class CaseGenerator {
 
   private static GenSchema schema(SplittableRandom rnd) {
     int count = 3 + rnd.nextInt(TYPE_NAMES.size() - 2);
-    List<String> names = TYPE_NAMES.subList(0, count);
+    // A third of the schemas have no namespace; the others spread types and actions over them,
+    // so that references cross namespaces.
+    boolean namespaced = rnd.nextDouble() < 0.67;
+    List<String> names = new ArrayList<>();
+    for (String simple : TYPE_NAMES.subList(0, count)) {
+      names.add(GenSchema.qualify(namespace(rnd, namespaced), simple));
+    }
+    String color = GenSchema.qualify(namespace(rnd, namespaced), "Color");
+    String actionNs = namespace(rnd, namespaced);
     List<String> all = new ArrayList<>(names);
-    all.add("Color");
+    all.add(color);
     List<EntityDef> entities = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       List<String> memberOf = new ArrayList<>();
@@ -82,7 +95,7 @@ final class CaseGenerator {
     }
     entities.add(
         new EntityDef(
-            "Color",
+            color,
             List.of(),
             new GenType.Rec(Map.of()),
             Optional.empty(),
@@ -112,7 +125,11 @@ final class CaseGenerator {
               someOf(rnd, names),
               new GenType.Rec(ctx)));
     }
-    return new GenSchema(entities, actions);
+    return new GenSchema(entities, actions, actionNs);
+  }
+
+  private static String namespace(SplittableRandom rnd, boolean namespaced) {
+    return namespaced ? NAMESPACES.get(rnd.nextInt(NAMESPACES.size())) : "";
   }
 
   private static List<String> someOf(SplittableRandom rnd, List<String> names) {
@@ -195,7 +212,7 @@ final class CaseGenerator {
     String r = values.pick(action.resources());
     return new GeneratedCase.GenRequest(
         ValueWriter.uid(p, values.entityId(p, 0.1)),
-        ValueWriter.uid("Action", action.name()),
+        ValueWriter.uid(schema.actionType(), action.name()),
         ValueWriter.uid(r, values.entityId(r, 0.1)),
         values.json(action.context()));
   }

@@ -111,7 +111,7 @@ final class PolicyWriter {
   }
 
   private String actionScope() {
-    String self = "Action::" + ValueWriter.string(action.name());
+    String self = schema.actionRef(action.name());
     double d = rnd.nextDouble();
     if (broken && rnd.nextBoolean()) {
       if (d < 0.3) {
@@ -120,11 +120,11 @@ final class PolicyWriter {
       if (d < 0.6) {
         return "action in ["
             + self
-            + ", Action::"
-            + ValueWriter.string(values.pick(schema.requestable()).name())
+            + ", "
+            + schema.actionRef(values.pick(schema.requestable()).name())
             + "]";
       }
-      return "action in Action::" + ValueWriter.string(rnd.nextBoolean() ? "all" : "readOnly");
+      return "action in " + schema.actionRef(rnd.nextBoolean() ? "all" : "readOnly");
     }
     return d < 0.75 ? "action == " + self : "action in [" + self + "]";
   }
@@ -551,11 +551,15 @@ final class PolicyWriter {
       case 8 ->
           rnd.nextBoolean() ? "ip(\"not-an-ip\").isIpv4()" : "ip(\"::ffff:10.0.0.1\").isIpv6()";
       case 9 -> "decimal(\"1.2.3\").lessThan(decimal(\"1.0\"))";
-      case 10 -> "(Color::\"purple\" == Color::\"red\")";
+      case 10 -> {
+        String color = schema.enumType().name();
+        yield "(" + color + "::\"purple\" == " + color + "::\"red\")";
+      }
       case 11 -> "(resource.getTag(\"k1\") == \"a\")";
       case 12 -> "(context.undeclared == \"a\")";
-      case 13 -> "(action == Action::\"undeclared\")";
-      case 14 -> "(principal == \"" + p.toLowerCase(java.util.Locale.ROOT) + "0\")";
+      case 13 -> "(action == " + schema.actionRef("undeclared") + ")";
+      case 14 ->
+          "(principal == \"" + GenSchema.simpleName(p).toLowerCase(java.util.Locale.ROOT) + "0\")";
       case 15 -> "(Undeclared::\"x\" == principal)";
       case 16 -> "(datetime(\"2024-13-45\") < datetime(\"2024-01-01\"))";
       default -> "((1 == 1) + 2 == 3)";
