@@ -3,10 +3,13 @@ package dev.bulwark.policy.differential;
 import dev.bulwark.policy.differential.GenSchema.ActionDef;
 import dev.bulwark.policy.differential.GenSchema.EntityDef;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Random Cedar policies over the whole expression language, typed against one request environment
@@ -20,6 +23,7 @@ final class PolicyWriter {
   private final SplittableRandom rnd;
   private final GenSchema schema;
   private final ValueWriter values;
+  private final double templateChance;
 
   // The environment of the policy being written.
   private String principalType = "";
@@ -27,18 +31,30 @@ final class PolicyWriter {
   private ActionDef action;
   private boolean broken;
   private List<Path> paths = List.of();
+  // What the scope being written names: the entity of "==" / "in", the types a slot may take.
+  private Optional<ObjectNode> scopeTarget = Optional.empty();
+  private final Map<String, List<String>> slots = new LinkedHashMap<>();
 
   /** An expression reaching a value, and the has/hasTag tests that make reaching it safe. */
   private record Path(String expr, GenType type, List<String> guards) {}
 
+  /** A writer of static policies only. */
   PolicyWriter(SplittableRandom rnd, GenSchema schema, ValueWriter values) {
+    this(rnd, schema, values, 0.0);
+  }
+
+  /**
+   * A writer that makes a policy a template (a slot in its principal or resource scope or both).
+   */
+  PolicyWriter(SplittableRandom rnd, GenSchema schema, ValueWriter values, double templateChance) {
     this.rnd = rnd;
     this.schema = schema;
     this.values = values;
+    this.templateChance = templateChance;
     this.action = schema.requestable().getFirst();
   }
 
-  String policySet(boolean meantToValidate) {
+  List<GenPolicy> policySet(boolean meantToValidate) {
     int n = 3 + rnd.nextInt(5);
     int brokenCount = meantToValidate ? 0 : 1 + rnd.nextInt(2);
     List<Integer> brokenAt = new ArrayList<>();
@@ -48,19 +64,22 @@ final class PolicyWriter {
         brokenAt.add(i);
       }
     }
-    StringBuilder out = new StringBuilder();
+    List<GenPolicy> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.append(policy(brokenAt.contains(i))).append('\n');
+      out.add(policy(brokenAt.contains(i)));
     }
-    return out.toString();
+    return out;
   }
 
-  private String policy(boolean broken) {
+  private GenPolicy policy(boolean broken) {
     this.broken = broken;
     action = values.pick(schema.requestable());
     principalType = values.pick(action.principals());
     resourceType = values.pick(action.resources());
     paths = paths();
+    slots.clear();
+    // 0: a slot for the principal, 1: for the resource, 2: both.
+    int slotted = templateChance > 0 && rnd.nextDouble() < templateChance ? rnd.nextInt(3) : -1;
     StringBuilder out = new StringBuilder();
     if (rnd.nextDouble() < 0.2) {
       out.append("@advice(")
@@ -69,12 +88,20 @@ final class PolicyWriter {
     }
     out.append(rnd.nextDouble() < 0.7 ? "permit" : "forbid")
         .append(" (\n  ")
-        .append(scope("principal", principalType, action.principals()))
-        .append(",\n  ")
+        .append(
+            slotted == 0 || slotted == 2
+                ? slot("principal", principalType)
+                : scope("principal", principalType, action.principals()));
+    Optional<ObjectNode> principal = scopeTarget;
+    out.append(",\n  ")
         .append(actionScope())
         .append(",\n  ")
-        .append(scope("resource", resourceType, action.resources()))
+        .append(
+            slotted >= 1
+                ? slot("resource", resourceType)
+                : scope("resource", resourceType, action.resources()))
         .append("\n)");
+    Optional<ObjectNode> resource = scopeTarget;
     int conditions = rnd.nextInt(3) + (broken ? 1 : 0);
     int badAt = rnd.nextInt(Math.max(conditions, 1));
     for (int c = 0; c < conditions; c++) {
@@ -87,10 +114,34 @@ final class PolicyWriter {
       }
       out.append(rnd.nextDouble() < 0.75 ? "\nwhen { " : "\nunless { ").append(body).append(" }");
     }
-    return out.append(";").toString();
+    return new GenPolicy(
+        out.append(";").toString(),
+        new GenPolicy.Aim(action, principalType, principal, resourceType, resource),
+        slots);
+  }
+
+  /** A slot in a scope, remembering the types a link may fill it with. */
+  private String slot(String var, String type) {
+    scopeTarget = Optional.empty();
+    String slot = "?" + var;
+    return switch (rnd.nextInt(3)) {
+      case 0 -> {
+        slots.put(slot, List.of(type));
+        yield var + " == " + slot;
+      }
+      case 1 -> {
+        slots.put(slot, schema.ancestorsOrSelf(type));
+        yield var + " in " + slot;
+      }
+      default -> {
+        slots.put(slot, schema.ancestorsOrSelf(type));
+        yield var + " is " + type + " in " + slot;
+      }
+    };
   }
 
   private String scope(String var, String type, List<String> allowed) {
+    scopeTarget = Optional.empty();
     double d = rnd.nextDouble();
     boolean loose = broken && rnd.nextBoolean();
     if (d < 0.15 && (loose || allowed.size() == 1)) {
@@ -100,14 +151,22 @@ final class PolicyWriter {
       return var + " is " + type;
     }
     if (d < 0.65) {
-      return var + " == " + type + "::" + ValueWriter.string(values.entityId(type, 0.1));
+      String id = values.entityId(type, 0.1);
+      scopeTarget = Optional.of(ValueWriter.uid(type, id));
+      return var + " == " + type + "::" + ValueWriter.string(id);
     }
     String group = values.pick(schema.ancestorsOrSelf(type));
-    String target = group + "::" + ValueWriter.string(values.entityId(group, 0.1));
+    String id = values.entityId(group, 0.1);
+    scopeTarget = Optional.of(ValueWriter.uid(group, id));
+    String target = group + "::" + ValueWriter.string(id);
     if (d < 0.85 || loose && allowed.size() == 1) {
       return var + " is " + type + " in " + target;
     }
-    return loose || allowed.size() == 1 ? var + " in " + target : var + " is " + type;
+    if (loose || allowed.size() == 1) {
+      return var + " in " + target;
+    }
+    scopeTarget = Optional.empty();
+    return var + " is " + type;
   }
 
   private String actionScope() {

@@ -108,6 +108,10 @@ final class ValueWriter {
     this.schema = schema;
   }
 
+  GenSchema schema() {
+    return schema;
+  }
+
   <T> T pick(List<T> from) {
     return from.get(rnd.nextInt(from.size()));
   }
