@@ -39,11 +39,9 @@ function toJson(c) {
 }
 
 function validation(schema, policies) {
-  const answer = cedar.validate({
-    validationSettings: { mode: "strict" },
-    schema,
-    policies,
-  });
+  const answer = refusing(() =>
+    cedar.validate({ validationSettings: { mode: "strict" }, schema, policies }),
+  );
   if (answer.type === "failure") {
     return { valid: false, failure: true, messages: messages(answer.errors) };
   }
@@ -52,16 +50,18 @@ function validation(schema, policies) {
 }
 
 function authorize(schema, policies, entities, r) {
-  const answer = cedar.isAuthorized({
-    principal: r.principal,
-    action: r.action,
-    resource: r.resource,
-    context: r.context,
-    schema,
-    validateRequest: true,
-    policies,
-    entities,
-  });
+  const answer = refusing(() =>
+    cedar.isAuthorized({
+      principal: r.principal,
+      action: r.action,
+      resource: r.resource,
+      context: r.context,
+      schema,
+      validateRequest: true,
+      policies,
+      entities,
+    }),
+  );
   if (answer.type === "failure") {
     return { failure: messages(answer.errors) };
   }
@@ -72,6 +72,16 @@ function authorize(schema, policies, entities, r) {
     errors: [...new Set(d.errors.map((e) => e.policyId))].sort(),
     errorMessages: d.errors.map((e) => `${e.policyId}: ${e.error.message}`),
   };
+}
+
+// cedar-wasm throws, rather than answering "failure", for input it cannot deserialize (an unknown
+// slot name in a link): that is a refusal too.
+function refusing(f) {
+  try {
+    return f();
+  } catch (e) {
+    return { type: "failure", errors: [{ message: e.message }] };
+  }
 }
 
 function answer(c) {

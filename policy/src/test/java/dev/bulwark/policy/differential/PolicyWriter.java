@@ -90,7 +90,7 @@ final class PolicyWriter {
         .append(" (\n  ")
         .append(
             slotted == 0 || slotted == 2
-                ? slot("principal", principalType)
+                ? slot("principal", principalType, action.principals())
                 : scope("principal", principalType, action.principals()));
     Optional<ObjectNode> principal = scopeTarget;
     out.append(",\n  ")
@@ -98,7 +98,7 @@ final class PolicyWriter {
         .append(",\n  ")
         .append(
             slotted >= 1
-                ? slot("resource", resourceType)
+                ? slot("resource", resourceType, action.resources())
                 : scope("resource", resourceType, action.resources()))
         .append("\n)");
     Optional<ObjectNode> resource = scopeTarget;
@@ -120,11 +120,16 @@ final class PolicyWriter {
         slots);
   }
 
-  /** A slot in a scope, remembering the types a link may fill it with. */
-  private String slot(String var, String type) {
+  /**
+   * A slot in a scope, remembering the types a link may fill it with. Cedar validates a template
+   * for every type its scope allows, not for its links' types, so one meant to validate names its
+   * type unless the action allows only that one.
+   */
+  private String slot(String var, String type, List<String> allowed) {
     scopeTarget = Optional.empty();
     String slot = "?" + var;
-    return switch (rnd.nextInt(3)) {
+    boolean typed = !broken && allowed.size() > 1;
+    return switch (typed ? 2 : rnd.nextInt(3)) {
       case 0 -> {
         slots.put(slot, List.of(type));
         yield var + " == " + slot;
