@@ -37,10 +37,17 @@ final class CaseGenerator {
 
   private CaseGenerator() {}
 
-  /** How a case is made beyond its seed. */
-  record Options(double aimedShare, double templateChance) {
+  /**
+   * How a case is made beyond its seed.
+   *
+   * @param aimedShare the share of requests aimed at a policy's scope
+   * @param templateChance the chance that a policy is a template (then linked 1-3 times)
+   * @param jsonSafe no integer literal beyond 2^53 in policies, so Cedar's JSON for them survives
+   *     JavaScript in the oracle
+   */
+  record Options(double aimedShare, double templateChance, boolean jsonSafe) {
     /** Static policies, most requests aimed at them. */
-    static final Options DEFAULT = new Options(0.7, 0.0);
+    static final Options DEFAULT = new Options(0.7, 0.0, false);
   }
 
   static GeneratedCase generate(long seed) {
@@ -53,7 +60,8 @@ final class CaseGenerator {
     ValueWriter values = new ValueWriter(rnd, schema);
     boolean meantToValidate = rnd.nextBoolean();
     List<GenPolicy> policies =
-        new PolicyWriter(rnd, schema, values, options.templateChance()).policySet(meantToValidate);
+        new PolicyWriter(rnd, schema, values, options.templateChance(), options.jsonSafe())
+            .policySet(meantToValidate);
     ArrayNode entities = entities(rnd, schema, values);
     Hierarchy hierarchy = new Hierarchy(entities);
     List<String> texts = new ArrayList<>();

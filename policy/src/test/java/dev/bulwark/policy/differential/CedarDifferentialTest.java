@@ -44,7 +44,7 @@ class CedarDifferentialTest {
     String out = System.getProperty("cedar.diff.out", "");
     CaseGenerator.Options options =
         new CaseGenerator.Options(
-            Double.parseDouble(System.getProperty("cedar.diff.aimed", "0.7")), 0.0);
+            Double.parseDouble(System.getProperty("cedar.diff.aimed", "0.7")), 0.0, false);
     List<GeneratedCase> cases = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       cases.add(CaseGenerator.generate(firstSeed + i, options));

@@ -29,7 +29,7 @@ class CedarTemplateDifferentialTest {
   void linkedTemplatesAnswerAsInCedar() throws Exception {
     int count = Integer.getInteger("cedar.diff.templates.cases", 200);
     long firstSeed = Long.getLong("cedar.diff.seed", 1L);
-    CaseGenerator.Options options = new CaseGenerator.Options(0.8, 0.5);
+    CaseGenerator.Options options = new CaseGenerator.Options(0.8, 0.5, false);
     List<GeneratedCase> cases = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       cases.add(CaseGenerator.generate(firstSeed + i, options));

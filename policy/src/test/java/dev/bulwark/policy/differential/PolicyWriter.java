@@ -24,6 +24,7 @@ final class PolicyWriter {
   private final GenSchema schema;
   private final ValueWriter values;
   private final double templateChance;
+  private final boolean jsonSafe;
 
   // The environment of the policy being written.
   private String principalType = "";
@@ -40,17 +41,24 @@ final class PolicyWriter {
 
   /** A writer of static policies only. */
   PolicyWriter(SplittableRandom rnd, GenSchema schema, ValueWriter values) {
-    this(rnd, schema, values, 0.0);
+    this(rnd, schema, values, 0.0, false);
   }
 
   /**
-   * A writer that makes a policy a template (a slot in its principal or resource scope or both).
+   * A writer that makes a policy a template (a slot in its principal or resource scope or both)
+   * with {@code templateChance}, and with {@code jsonSafe} writes no integer literal beyond 2^53.
    */
-  PolicyWriter(SplittableRandom rnd, GenSchema schema, ValueWriter values, double templateChance) {
+  PolicyWriter(
+      SplittableRandom rnd,
+      GenSchema schema,
+      ValueWriter values,
+      double templateChance,
+      boolean jsonSafe) {
     this.rnd = rnd;
     this.schema = schema;
     this.values = values;
     this.templateChance = templateChance;
+    this.jsonSafe = jsonSafe;
     this.action = schema.requestable().getFirst();
   }
 
@@ -448,17 +456,36 @@ final class PolicyWriter {
     }
   }
 
+  // Near the ends of Long's range. Cedar's JSON crosses JavaScript in the oracle, whose numbers
+  // hold integers exactly only up to 2^53, so in JSON-safe mode the same magnitudes are products.
+
+  private List<Long> longs() {
+    return jsonSafe ? ValueWriter.DATA_LONGS : ValueWriter.LONGS;
+  }
+
+  private String longMax() {
+    return jsonSafe ? "(9007199254740991 * 1024)" : "9223372036854775807";
+  }
+
+  private String twoTo62() {
+    return jsonSafe ? "(4503599627370496 * 1024)" : "4611686018427387904";
+  }
+
+  private String longMin() {
+    return jsonSafe ? "(-9007199254740991 * 1024)" : "(-9223372036854775808)";
+  }
+
   /** Tests that validate but may fail when evaluated. */
   private String runtimeError(int depth, List<String> g) {
     return switch (rnd.nextInt(5)) {
-      case 0 -> "((9223372036854775807 + " + expr(GenType.Prim.LONG, depth, g) + ") > 0)";
-      case 1 -> "((" + expr(GenType.Prim.LONG, depth, g) + " * 4611686018427387904) == 0)";
+      case 0 -> "((" + longMax() + " + " + expr(GenType.Prim.LONG, depth, g) + ") > 0)";
+      case 1 -> "((" + expr(GenType.Prim.LONG, depth, g) + " * " + twoTo62() + ") == 0)";
       case 2 -> "((-" + expr(GenType.Prim.LONG, depth, g) + ") < 0)";
       case 3 ->
           "("
               + expr(GenType.Ext.DATETIME, depth, g)
               + ".offset(duration(\"106751991167d\")) > datetime(\"2024-01-01\"))";
-      default -> "((" + expr(GenType.Prim.LONG, depth, g) + " - (-9223372036854775808)) >= 1)";
+      default -> "((" + expr(GenType.Prim.LONG, depth, g) + " - " + longMin() + ") >= 1)";
     };
   }
 
@@ -547,7 +574,7 @@ final class PolicyWriter {
 
   private String longExpr(int depth, List<String> g) {
     if (depth <= 0) {
-      return ValueWriter.longLiteral(values.pick(ValueWriter.LONGS));
+      return ValueWriter.longLiteral(values.pick(longs()));
     }
     return switch (rnd.nextInt(8)) {
       case 0 ->
@@ -575,7 +602,7 @@ final class PolicyWriter {
               + values.pick(
                   List.of("toMilliseconds", "toSeconds", "toMinutes", "toHours", "toDays"))
               + "()";
-      default -> ValueWriter.longLiteral(values.pick(ValueWriter.LONGS));
+      default -> ValueWriter.longLiteral(values.pick(longs()));
     };
   }
 
@@ -605,7 +632,7 @@ final class PolicyWriter {
     String p = principalType;
     return switch (rnd.nextInt(18)) {
       case 0 -> "(principal.undeclared == 1)";
-      case 1 -> "((" + ValueWriter.longLiteral(values.pick(ValueWriter.LONGS)) + " + \"a\") > 0)";
+      case 1 -> "((" + ValueWriter.longLiteral(values.pick(longs())) + " + \"a\") > 0)";
       case 2 -> "(\"a\" < 3)";
       case 3 -> "[1, \"a\"].contains(1)";
       case 4 -> "[].isEmpty()";
