@@ -50,6 +50,22 @@ final class CaseGenerator {
     static final Options DEFAULT = new Options(0.7, 0.0, false);
   }
 
+  /**
+   * The cases a differential test runs: {@code -D<countProperty>} of them (default {@code
+   * defaultCount}), case {@code i} from seed {@code -Dcedar.diff.seed} (default 1) plus {@code i},
+   * so that one case can be rerun alone.
+   */
+  static List<GeneratedCase> fromProperties(
+      String countProperty, int defaultCount, Options options) {
+    int count = Integer.getInteger(countProperty, defaultCount);
+    long firstSeed = Long.getLong("cedar.diff.seed", 1L);
+    List<GeneratedCase> cases = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      cases.add(generate(firstSeed + i, options));
+    }
+    return cases;
+  }
+
   static GeneratedCase generate(long seed) {
     return generate(seed, Options.DEFAULT);
   }

@@ -39,16 +39,13 @@ class CedarDifferentialTest {
 
   @Test
   void engineAgreesWithCedarOnGeneratedCases() throws Exception {
-    int count = Integer.getInteger("cedar.diff.cases", 300);
-    long firstSeed = Long.getLong("cedar.diff.seed", 1L);
     String out = System.getProperty("cedar.diff.out", "");
-    CaseGenerator.Options options =
-        new CaseGenerator.Options(
-            Double.parseDouble(System.getProperty("cedar.diff.aimed", "0.7")), 0.0, false);
-    List<GeneratedCase> cases = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      cases.add(CaseGenerator.generate(firstSeed + i, options));
-    }
+    List<GeneratedCase> cases =
+        CaseGenerator.fromProperties(
+            "cedar.diff.cases",
+            300,
+            new CaseGenerator.Options(
+                Double.parseDouble(System.getProperty("cedar.diff.aimed", "0.7")), 0.0, false));
     List<String> failures =
         disagreements(cases, out.isEmpty() ? temp : Files.createDirectories(Path.of(out)));
     assertThat(failures).as("disagreements with Cedar").isEmpty();

@@ -23,13 +23,9 @@ import tools.jackson.databind.JsonNode;
 class CedarJsonFormatDifferentialTest {
   @Test
   void jsonSchemasAndPoliciesAnswerAsInCedar() throws Exception {
-    int count = Integer.getInteger("cedar.diff.json.cases", 200);
-    long firstSeed = Long.getLong("cedar.diff.seed", 1L);
-    CaseGenerator.Options options = new CaseGenerator.Options(0.7, 0.25, true);
-    List<GeneratedCase> cases = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      cases.add(CaseGenerator.generate(firstSeed + i, options));
-    }
+    List<GeneratedCase> cases =
+        CaseGenerator.fromProperties(
+            "cedar.diff.json.cases", 200, new CaseGenerator.Options(0.7, 0.25, true));
     CedarOracle oracle = CedarOracle.beside(Path.of("").toAbsolutePath());
     assertThat(oracle.missing()).as("the Cedar oracle must be runnable").isEmpty();
 

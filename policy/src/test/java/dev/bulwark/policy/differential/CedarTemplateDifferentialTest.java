@@ -27,16 +27,12 @@ import tools.jackson.databind.JsonNode;
 class CedarTemplateDifferentialTest {
   @Test
   void linkedTemplatesAnswerAsInCedar() throws Exception {
-    int count = Integer.getInteger("cedar.diff.templates.cases", 200);
-    long firstSeed = Long.getLong("cedar.diff.seed", 1L);
-    CaseGenerator.Options options = new CaseGenerator.Options(0.8, 0.5, false);
-    List<GeneratedCase> cases = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      cases.add(CaseGenerator.generate(firstSeed + i, options));
-    }
+    List<GeneratedCase> cases =
+        CaseGenerator.fromProperties(
+            "cedar.diff.templates.cases", 200, new CaseGenerator.Options(0.8, 0.5, false));
     assertThat(cases.stream().mapToInt(c -> c.links().size()).sum())
         .as("links generated")
-        .isGreaterThan(count / 2);
+        .isGreaterThan(cases.size() / 2);
 
     List<String> failures = disagreements(cases);
 
