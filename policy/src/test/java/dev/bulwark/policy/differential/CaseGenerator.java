@@ -216,6 +216,18 @@ final class CaseGenerator {
     for (String simple : TYPE_NAMES.subList(0, count)) {
       names.add(GenSchema.qualify(namespace(rnd, namespaced), simple));
     }
+    // Two namespaces may declare the same simple name (App::User, Org::Iam::User); inside each, the
+    // simple name must mean the namespace's own type. (The empty namespace never shares a name: a
+    // type there could not be named from a namespace that shadows it.)
+    if (namespaced && rnd.nextDouble() < 0.4) {
+      List<String> inNs = names.stream().filter(t -> !GenSchema.namespaceOf(t).isEmpty()).toList();
+      if (!inNs.isEmpty()) {
+        String t = inNs.get(rnd.nextInt(inNs.size()));
+        String other = GenSchema.namespaceOf(t).equals("App") ? "Org::Iam" : "App";
+        names.add(GenSchema.qualify(other, GenSchema.simpleName(t)));
+        count = names.size();
+      }
+    }
     String color = GenSchema.qualify(namespace(rnd, namespaced), "Color");
     String actionNs = namespace(rnd, namespaced);
     List<String> all = new ArrayList<>(names);

@@ -48,14 +48,14 @@ record GenSchema(List<EntityDef> entities, List<ActionDef> actions, String actio
 
   /**
    * How a declaration in namespace {@code from} names type {@code target}: unqualified when Cedar
-   * resolves that to the target (the same namespace, or the empty one, as simple names are unique
-   * across namespaces here), except for every other same-namespace reference, which is qualified so
-   * both spellings are read.
+   * resolves that to the target (the same namespace, or the empty one, whose simple names no other
+   * namespace shares), except for a third of the names, qualified even within their namespace so
+   * that both spellings are read.
    */
   static String reference(String target, String from) {
     String ns = namespaceOf(target);
     boolean sameNs = ns.equals(from);
-    if (ns.isEmpty() || sameNs && target.length() % 2 == 0) {
+    if (ns.isEmpty() || sameNs && Math.floorMod(target.hashCode(), 3) != 0) {
       return simpleName(target);
     }
     return target;
