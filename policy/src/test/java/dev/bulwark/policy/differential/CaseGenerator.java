@@ -44,10 +44,11 @@ final class CaseGenerator {
    * @param templateChance the chance that a policy is a template (then linked 1-3 times)
    * @param jsonSafe no integer literal beyond 2^53 in policies, so Cedar's JSON for them survives
    *     JavaScript in the oracle
+   * @param hasPaths some {@code has} tests written as attribute paths ({@code e has a.b})
    */
-  record Options(double aimedShare, double templateChance, boolean jsonSafe) {
+  record Options(double aimedShare, double templateChance, boolean jsonSafe, boolean hasPaths) {
     /** Static policies, most requests aimed at them. */
-    static final Options DEFAULT = new Options(0.7, 0.0, false);
+    static final Options DEFAULT = new Options(0.7, 0.0, false, true);
   }
 
   /**
@@ -76,8 +77,7 @@ final class CaseGenerator {
     ValueWriter values = new ValueWriter(rnd, schema);
     boolean meantToValidate = rnd.nextBoolean();
     List<GenPolicy> policies =
-        new PolicyWriter(rnd, schema, values, options.templateChance(), options.jsonSafe())
-            .policySet(meantToValidate);
+        new PolicyWriter(rnd, schema, values, options).policySet(meantToValidate);
     ArrayNode entities = entities(rnd, schema, values);
     Hierarchy hierarchy = new Hierarchy(entities);
     List<String> texts = new ArrayList<>();

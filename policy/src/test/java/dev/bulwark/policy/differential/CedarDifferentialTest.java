@@ -45,7 +45,10 @@ class CedarDifferentialTest {
             "cedar.diff.cases",
             300,
             new CaseGenerator.Options(
-                Double.parseDouble(System.getProperty("cedar.diff.aimed", "0.7")), 0.0, false));
+                Double.parseDouble(System.getProperty("cedar.diff.aimed", "0.7")),
+                0.0,
+                false,
+                true));
     List<String> failures =
         disagreements(cases, out.isEmpty() ? temp : Files.createDirectories(Path.of(out)));
     assertThat(failures).as("disagreements with Cedar").isEmpty();

@@ -29,7 +29,7 @@ class CedarTemplateDifferentialTest {
   void linkedTemplatesAnswerAsInCedar() throws Exception {
     List<GeneratedCase> cases =
         CaseGenerator.fromProperties(
-            "cedar.diff.templates.cases", 200, new CaseGenerator.Options(0.8, 0.5, false));
+            "cedar.diff.templates.cases", 200, new CaseGenerator.Options(0.8, 0.5, false, true));
     assertThat(cases.stream().mapToInt(c -> c.links().size()).sum())
         .as("links generated")
         .isGreaterThan(cases.size() / 2);

@@ -25,6 +25,7 @@ final class PolicyWriter {
   private final ValueWriter values;
   private final double templateChance;
   private final boolean jsonSafe;
+  private final boolean hasPaths;
 
   // The environment of the policy being written.
   private String principalType = "";
@@ -41,24 +42,22 @@ final class PolicyWriter {
 
   /** A writer of static policies only. */
   PolicyWriter(SplittableRandom rnd, GenSchema schema, ValueWriter values) {
-    this(rnd, schema, values, 0.0, false);
+    this(rnd, schema, values, CaseGenerator.Options.DEFAULT);
   }
 
   /**
    * A writer that makes a policy a template (a slot in its principal or resource scope or both)
-   * with {@code templateChance}, and with {@code jsonSafe} writes no integer literal beyond 2^53.
+   * with the options' template chance, writes no integer literal beyond 2^53 when they ask for
+   * JSON-safe policies, and writes attribute paths in {@code has} when they ask for them.
    */
   PolicyWriter(
-      SplittableRandom rnd,
-      GenSchema schema,
-      ValueWriter values,
-      double templateChance,
-      boolean jsonSafe) {
+      SplittableRandom rnd, GenSchema schema, ValueWriter values, CaseGenerator.Options options) {
     this.rnd = rnd;
     this.schema = schema;
     this.values = values;
-    this.templateChance = templateChance;
-    this.jsonSafe = jsonSafe;
+    this.templateChance = options.templateChance();
+    this.jsonSafe = options.jsonSafe();
+    this.hasPaths = options.hasPaths();
     this.action = schema.requestable().getFirst();
   }
 
@@ -235,7 +234,7 @@ final class PolicyWriter {
     for (Map.Entry<String, GenType.Attr> e : rec.attrs().entrySet()) {
       String name = e.getKey();
       List<String> g =
-          e.getValue().required() ? guards : plus(guards, "(" + expr + " has " + name + ")");
+          e.getValue().required() ? guards : plus(guards, "(" + hasTest(expr, name) + ")");
       String access = rnd.nextDouble() < 0.15 ? expr + "[\"" + name + "\"]" : expr + "." + name;
       GenType t = e.getValue().type();
       out.add(new Path(access, t, g));
@@ -246,6 +245,20 @@ final class PolicyWriter {
         addEntityPaths(out, access, ent.name(), g, depth - 1);
       }
     }
+  }
+
+  /**
+   * {@code expr has name}, sometimes as Cedar 4's attribute path {@code base has a.name} when
+   * {@code expr} is {@code base.a} (the same test, as the earlier guards already ensure {@code base
+   * has a}); Cedar's JSON writes that as {@code "has": {"attr": ["a", "name"]}}.
+   */
+  private String hasTest(String expr, String name) {
+    java.util.regex.Matcher dotted =
+        java.util.regex.Pattern.compile("(.+)\\.([a-z]+)").matcher(expr);
+    if (hasPaths && dotted.matches() && rnd.nextDouble() < 0.4) {
+      return dotted.group(1) + " has " + dotted.group(2) + "." + name;
+    }
+    return expr + " has " + name;
   }
 
   private static List<String> plus(List<String> list, String item) {
