@@ -8,7 +8,9 @@
 // are read with the schema, and each request is validated against it, like the integration tests'
 // "validateRequest": true. With "json": true the schema and every policy and template are first
 // converted to Cedar's JSON formats (schemaToJson, policyToJson, templateToJson), Cedar answers
-// for those, and the answer carries them as "schemaJson" and "policySetJson".
+// for those, and the answer carries them as "schemaJson" and "policySetJson"; with also
+// "resolvedTypes": true the schema's types are written resolved ("Entity", "Long", a common
+// type's name) instead of as "EntityOrCommon" (schemaToJsonWithResolvedTypes).
 import { readFileSync } from "node:fs";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 
@@ -27,7 +29,10 @@ function mapValues(record, f) {
 
 function toJson(c) {
   return {
-    schema: converted(cedar.schemaToJson(c.schema), "the schema"),
+    schema: converted(
+      c.resolvedTypes ? cedar.schemaToJsonWithResolvedTypes(c.schema) : cedar.schemaToJson(c.schema),
+      "the schema",
+    ),
     policySet: {
       staticPolicies: mapValues(c.policySet.staticPolicies, (p, id) =>
         converted(cedar.policyToJson(p), id),

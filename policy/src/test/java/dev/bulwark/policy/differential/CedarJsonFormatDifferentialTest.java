@@ -18,24 +18,24 @@ import tools.jackson.databind.JsonNode;
  * validation, decisions, determining and erroring policies.
  *
  * <p>{@code -Dcedar.diff.json.cases=N} (default 200) and {@code -Dcedar.diff.seed=S} choose the
- * cases, as in {@link CedarDifferentialTest}. {@code -Dcedar.diff.json.hasPaths=true} also writes
- * {@code has} tests as attribute paths ({@code e has a.b}); that is off by default while the engine
- * cannot read their JSON form (see {@link #attributePathInHasIsReadFromJson}), so that the
- * generated cases keep finding other disagreements.
+ * cases, as in {@link CedarDifferentialTest}. {@code -Dcedar.diff.json.known=true} also generates
+ * the forms of the disagreements found so far: {@code has} tests as attribute paths ({@code e has
+ * a.b}, see {@link #attributePathInHasIsReadFromJson}) and schemas with resolved types (see {@link
+ * #builtinTypeNamesAreReadFromJsonSchema}); they are off by default while the engine disagrees, so
+ * that the generated cases keep finding other disagreements, and each has its failing case here.
  */
 class CedarJsonFormatDifferentialTest {
+  private static final boolean KNOWN = Boolean.getBoolean("cedar.diff.json.known");
+
   @Test
   void jsonSchemasAndPoliciesAnswerAsInCedar() throws Exception {
     List<GeneratedCase> cases =
         CaseGenerator.fromProperties(
-            "cedar.diff.json.cases",
-            200,
-            new CaseGenerator.Options(
-                0.7, 0.25, true, Boolean.getBoolean("cedar.diff.json.hasPaths")));
+            "cedar.diff.json.cases", 200, new CaseGenerator.Options(0.7, 0.25, true, KNOWN));
     CedarOracle oracle = CedarOracle.beside(Path.of("").toAbsolutePath());
     assertThat(oracle.missing()).as("the Cedar oracle must be runnable").isEmpty();
 
-    List<JsonNode> answers = oracle.answer(cases, true);
+    List<JsonNode> answers = oracle.answer(cases, true, KNOWN);
 
     List<String> failures = disagreements(cases, answers);
 
@@ -43,12 +43,12 @@ class CedarJsonFormatDifferentialTest {
   }
 
   /**
-   * Disagreement found by this test (seed 3 with has-paths on): Cedar 4 writes {@code e has a.b} in
-   * JSON as {@code {"has": {"left": e, "attr": ["a", "b"]}}} (cedar-wasm 4.13's {@code
-   * HasAttrRepr}: {@code attr} is a name or a non-empty array of names), and Cedar reads that back;
-   * {@link PolicySet#fromJson} refuses it ("has.attr: expected a string"), although {@link
-   * PolicySet#parse} reads the Cedar text {@code principal has r.a}. Fails until the engine reads
-   * the array form.
+   * Disagreement found by this test (seed 3 with {@code cedar.diff.json.known}): Cedar 4 writes
+   * {@code e has a.b} in JSON as {@code {"has": {"left": e, "attr": ["a", "b"]}}} (cedar-wasm
+   * 4.13's {@code HasAttrRepr}: {@code attr} is a name or a non-empty array of names), and Cedar
+   * reads that back; {@link PolicySet#fromJson} refuses it ("has.attr: expected a string"),
+   * although {@link PolicySet#parse} reads the Cedar text {@code principal has r.a}. Fails until
+   * the engine reads the array form.
    */
   @Test
   void attributePathInHasIsReadFromJson() throws Exception {
@@ -75,6 +75,56 @@ class CedarJsonFormatDifferentialTest {
                     ValueWriter.NODES.objectNode())));
     CedarOracle oracle = CedarOracle.beside(Path.of("").toAbsolutePath());
     List<JsonNode> answers = oracle.answer(List.of(c), true);
+    assertThat(answers.getFirst().path("requests").path(0).path("decision").asString())
+        .as("Cedar allows")
+        .isEqualTo("allow");
+
+    assertThat(disagreements(List.of(c), answers)).as("disagreements with Cedar").isEmpty();
+  }
+
+  /**
+   * Disagreement found by this test (seed 70000 with {@code cedar.diff.json.known}): in a JSON
+   * schema, {@code {"type": "Bool"}} or {@code {"type": "decimal"}} names a type that is neither a
+   * JSON type keyword nor a declared common type; Cedar resolves such a name as a common type first
+   * and then as the built-in type of that name ({@code __cedar::Bool}, {@code __cedar::decimal}),
+   * and its own {@code schemaToJsonWithResolvedTypes} writes schemas so. {@link Schema#parseJson}
+   * refuses them ("undeclared common type Bool (expected: a declared common type)"). Fails until
+   * the engine falls back to the built-in types.
+   */
+  @Test
+  void builtinTypeNamesAreReadFromJsonSchema() throws Exception {
+    String schema =
+        "entity User = {b: Bool, d: decimal, n: Long, s: String};\n"
+            + "action \"view\" appliesTo { principal: [User], resource: [User] };\n";
+    tools.jackson.databind.node.ObjectNode user = ValueWriter.NODES.objectNode();
+    user.set("uid", ValueWriter.uid("User", "u"));
+    user.set(
+        "attrs",
+        tools.jackson.databind.json.JsonMapper.shared()
+            .readTree(
+                "{\"b\": true, \"d\": {\"__extn\": {\"fn\": \"decimal\", \"arg\": \"1.5\"}},"
+                    + " \"n\": 1, \"s\": \"a\"}"));
+    user.set("parents", ValueWriter.NODES.arrayNode());
+    GeneratedCase c =
+        new GeneratedCase(
+            -4,
+            schema,
+            ValueWriter.NODES.arrayNode().add(user),
+            List.of(
+                "permit (principal, action, resource) when { principal.b &&"
+                    + " principal.d.greaterThan(decimal(\"1.0\")) };"),
+            true,
+            List.of(
+                new GeneratedCase.GenRequest(
+                    ValueWriter.uid("User", "u"),
+                    ValueWriter.uid("Action", "view"),
+                    ValueWriter.uid("User", "u"),
+                    ValueWriter.NODES.objectNode())));
+    CedarOracle oracle = CedarOracle.beside(Path.of("").toAbsolutePath());
+    List<JsonNode> answers = oracle.answer(List.of(c), true, true);
+    assertThat(answers.getFirst().path("schemaJson").toString())
+        .as("Cedar writes built-in type names")
+        .contains("{\"type\":\"Bool\"}");
     assertThat(answers.getFirst().path("requests").path(0).path("decision").asString())
         .as("Cedar allows")
         .isEqualTo("allow");

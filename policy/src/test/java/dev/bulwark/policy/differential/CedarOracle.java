@@ -71,12 +71,23 @@ final class CedarOracle {
    */
   List<JsonNode> answer(List<GeneratedCase> cases, boolean json)
       throws IOException, InterruptedException {
+    return answer(cases, json, false);
+  }
+
+  /**
+   * As {@link #answer(List, boolean)}; with {@code resolvedTypes}, the JSON schemas of even seeds
+   * have their types resolved ({@code schemaToJsonWithResolvedTypes}: {@code "Bool"}, {@code
+   * "decimal"} and entity types by name instead of {@code "EntityOrCommon"}).
+   */
+  List<JsonNode> answer(List<GeneratedCase> cases, boolean json, boolean resolvedTypes)
+      throws IOException, InterruptedException {
     ObjectNode input = JSON.createObjectNode();
     ArrayNode list = input.putArray("cases");
     for (GeneratedCase c : cases) {
       ObjectNode n = list.addObject();
       n.set("policySet", policySet(c));
       n.put("json", json);
+      n.put("resolvedTypes", resolvedTypes && c.seed() % 2 == 0);
       n.put("schema", c.schema());
       n.set("entities", c.entities());
       ArrayNode requests = n.putArray("requests");
