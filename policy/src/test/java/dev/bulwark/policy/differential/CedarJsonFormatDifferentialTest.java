@@ -52,32 +52,13 @@ class CedarJsonFormatDifferentialTest {
    */
   @Test
   void attributePathInHasIsReadFromJson() throws Exception {
-    String schema =
-        "entity User = {r?: {a?: Long}};\n"
-            + "action \"view\" appliesTo { principal: [User], resource: [User] };\n";
-    tools.jackson.databind.node.ObjectNode user = ValueWriter.NODES.objectNode();
-    user.set("uid", ValueWriter.uid("User", "u"));
-    user.set(
-        "attrs", tools.jackson.databind.json.JsonMapper.shared().readTree("{\"r\": {\"a\": 1}}"));
-    user.set("parents", ValueWriter.NODES.arrayNode());
     GeneratedCase c =
-        new GeneratedCase(
+        userViewsUser(
             -3,
-            schema,
-            ValueWriter.NODES.arrayNode().add(user),
-            List.of("permit (principal, action, resource) when { principal has r.a };"),
-            true,
-            List.of(
-                new GeneratedCase.GenRequest(
-                    ValueWriter.uid("User", "u"),
-                    ValueWriter.uid("Action", "view"),
-                    ValueWriter.uid("User", "u"),
-                    ValueWriter.NODES.objectNode())));
-    CedarOracle oracle = CedarOracle.beside(Path.of("").toAbsolutePath());
-    List<JsonNode> answers = oracle.answer(List.of(c), true);
-    assertThat(answers.getFirst().path("requests").path(0).path("decision").asString())
-        .as("Cedar allows")
-        .isEqualTo("allow");
+            "{r?: {a?: Long}}",
+            "{\"r\": {\"a\": 1}}",
+            "permit (principal, action, resource) when { principal has r.a };");
+    List<JsonNode> answers = answeredInJson(c, false);
 
     assertThat(disagreements(List.of(c), answers)).as("disagreements with Cedar").isEmpty();
   }
@@ -93,43 +74,53 @@ class CedarJsonFormatDifferentialTest {
    */
   @Test
   void builtinTypeNamesAreReadFromJsonSchema() throws Exception {
-    String schema =
-        "entity User = {b: Bool, d: decimal, n: Long, s: String};\n"
-            + "action \"view\" appliesTo { principal: [User], resource: [User] };\n";
-    tools.jackson.databind.node.ObjectNode user = ValueWriter.NODES.objectNode();
-    user.set("uid", ValueWriter.uid("User", "u"));
-    user.set(
-        "attrs",
-        tools.jackson.databind.json.JsonMapper.shared()
-            .readTree(
-                "{\"b\": true, \"d\": {\"__extn\": {\"fn\": \"decimal\", \"arg\": \"1.5\"}},"
-                    + " \"n\": 1, \"s\": \"a\"}"));
-    user.set("parents", ValueWriter.NODES.arrayNode());
     GeneratedCase c =
-        new GeneratedCase(
+        userViewsUser(
             -4,
-            schema,
-            ValueWriter.NODES.arrayNode().add(user),
-            List.of(
-                "permit (principal, action, resource) when { principal.b &&"
-                    + " principal.d.greaterThan(decimal(\"1.0\")) };"),
-            true,
-            List.of(
-                new GeneratedCase.GenRequest(
-                    ValueWriter.uid("User", "u"),
-                    ValueWriter.uid("Action", "view"),
-                    ValueWriter.uid("User", "u"),
-                    ValueWriter.NODES.objectNode())));
-    CedarOracle oracle = CedarOracle.beside(Path.of("").toAbsolutePath());
-    List<JsonNode> answers = oracle.answer(List.of(c), true, true);
+            "{b: Bool, d: decimal, n: Long, s: String}",
+            "{\"b\": true, \"d\": {\"__extn\": {\"fn\": \"decimal\", \"arg\": \"1.5\"}},"
+                + " \"n\": 1, \"s\": \"a\"}",
+            "permit (principal, action, resource) when { principal.b &&"
+                + " principal.d.greaterThan(decimal(\"1.0\")) };");
+    List<JsonNode> answers = answeredInJson(c, true);
     assertThat(answers.getFirst().path("schemaJson").toString())
         .as("Cedar writes built-in type names")
         .contains("{\"type\":\"Bool\"}");
+
+    assertThat(disagreements(List.of(c), answers)).as("disagreements with Cedar").isEmpty();
+  }
+
+  /** One user {@code User::"u"} with {@code attrs} asking to view itself under one policy. */
+  private static GeneratedCase userViewsUser(long seed, String shape, String attrs, String policy) {
+    tools.jackson.databind.node.ObjectNode user = ValueWriter.NODES.objectNode();
+    user.set("uid", ValueWriter.uid("User", "u"));
+    user.set("attrs", tools.jackson.databind.json.JsonMapper.shared().readTree(attrs));
+    user.set("parents", ValueWriter.NODES.arrayNode());
+    return new GeneratedCase(
+        seed,
+        "entity User = "
+            + shape
+            + ";\naction \"view\" appliesTo { principal: [User], resource: [User] };\n",
+        ValueWriter.NODES.arrayNode().add(user),
+        List.of(policy),
+        true,
+        List.of(
+            new GeneratedCase.GenRequest(
+                ValueWriter.uid("User", "u"),
+                ValueWriter.uid("Action", "view"),
+                ValueWriter.uid("User", "u"),
+                ValueWriter.NODES.objectNode())));
+  }
+
+  /** Cedar's answer in JSON form for a case Cedar allows. */
+  private static List<JsonNode> answeredInJson(GeneratedCase c, boolean resolvedTypes)
+      throws Exception {
+    List<JsonNode> answers =
+        CedarOracle.beside(Path.of("").toAbsolutePath()).answer(List.of(c), true, resolvedTypes);
     assertThat(answers.getFirst().path("requests").path(0).path("decision").asString())
         .as("Cedar allows")
         .isEqualTo("allow");
-
-    assertThat(disagreements(List.of(c), answers)).as("disagreements with Cedar").isEmpty();
+    return answers;
   }
 
   private static List<String> disagreements(List<GeneratedCase> cases, List<JsonNode> answers) {
