@@ -4,18 +4,22 @@ import dev.bulwark.policy.differential.GenSchema.ActionDef;
 import dev.bulwark.policy.differential.GenSchema.EntityDef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Random but meaningful Cedar test cases, reproducible from a seed: a schema with a membership
- * hierarchy, attributes of every type, tags, an enum and action groups; entities and requests that
- * conform to it; and policies over the whole expression language, half of the cases meant to pass
- * strict validation and half not.
+ * Random but meaningful Cedar test cases, reproducible from a seed: a schema (types and actions
+ * spread over namespaces, referring across them) with a membership hierarchy, attributes of every
+ * type, tags, an enum and action groups; entities and requests that conform to it; and policies
+ * over the whole expression language, half of the cases meant to pass strict validation and half
+ * not.
  */
 final class CaseGenerator {
   private static final List<String> TYPE_NAMES =
@@ -25,35 +29,209 @@ final class CaseGenerator {
           "name", "level", "owner", "labels", "info", "addr", "score", "since", "ttl", "active",
           "friends", "color", "limits", "boss");
   private static final List<String> ACTION_NAMES = List.of("view", "edit", "delete", "share");
+
+  /** Namespaces types and actions are put in: none, one segment, two. */
+  private static final List<String> NAMESPACES = List.of("", "App", "Org::Iam");
+
   static final List<String> TAG_KEYS = List.of("k1", "k2", "k3");
 
   private CaseGenerator() {}
 
+  /**
+   * How a case is made beyond its seed.
+   *
+   * @param aimedShare the share of requests aimed at a policy's scope
+   * @param templateChance the chance that a policy is a template (then linked 1-3 times)
+   * @param jsonSafe no integer literal beyond 2^53 in policies, so Cedar's JSON for them survives
+   *     JavaScript in the oracle
+   * @param hasPaths some {@code has} tests written as attribute paths ({@code e has a.b})
+   */
+  record Options(double aimedShare, double templateChance, boolean jsonSafe, boolean hasPaths) {
+    /** Static policies, most requests aimed at them. */
+    static final Options DEFAULT = new Options(0.7, 0.0, false, true);
+  }
+
+  /**
+   * The cases a differential test runs: {@code -D<countProperty>} of them (default {@code
+   * defaultCount}), case {@code i} from seed {@code -Dcedar.diff.seed} (default 1) plus {@code i},
+   * so that one case can be rerun alone.
+   */
+  static List<GeneratedCase> fromProperties(
+      String countProperty, int defaultCount, Options options) {
+    int count = Integer.getInteger(countProperty, defaultCount);
+    long firstSeed = Long.getLong("cedar.diff.seed", 1L);
+    List<GeneratedCase> cases = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      cases.add(generate(firstSeed + i, options));
+    }
+    return cases;
+  }
+
   static GeneratedCase generate(long seed) {
+    return generate(seed, Options.DEFAULT);
+  }
+
+  static GeneratedCase generate(long seed, Options options) {
     SplittableRandom rnd = new SplittableRandom(seed);
     GenSchema schema = schema(rnd);
     ValueWriter values = new ValueWriter(rnd, schema);
     boolean meantToValidate = rnd.nextBoolean();
-    String policies = new PolicyWriter(rnd, schema, values).policySet(meantToValidate);
+    List<GenPolicy> policies =
+        new PolicyWriter(rnd, schema, values, options).policySet(meantToValidate);
+    ArrayNode entities = entities(rnd, schema, values);
+    Hierarchy hierarchy = new Hierarchy(entities);
+    List<String> texts = new ArrayList<>();
+    Set<String> templateIds = new LinkedHashSet<>();
+    List<GeneratedCase.Link> links = new ArrayList<>();
+    List<GenPolicy.Aim> aims = new ArrayList<>();
+    for (int i = 0; i < policies.size(); i++) {
+      GenPolicy p = policies.get(i);
+      texts.add(p.text());
+      if (!p.isTemplate()) {
+        aims.add(p.aim());
+        continue;
+      }
+      templateIds.add(GeneratedCase.id(i));
+      int n = 1 + rnd.nextInt(3);
+      for (int l = 0; l < n; l++) {
+        ObjectNode slotValues = ValueWriter.NODES.objectNode();
+        Optional<ObjectNode> principal = p.aim().principal();
+        Optional<ObjectNode> resource = p.aim().resource();
+        for (Map.Entry<String, List<String>> slot : new TreeMap<>(p.slots()).entrySet()) {
+          String type = values.pick(slot.getValue());
+          ObjectNode uid = ValueWriter.uid(type, values.entityId(type, 0.1));
+          slotValues.set(slot.getKey(), uid);
+          if (slot.getKey().equals("?principal")) {
+            principal = Optional.of(uid);
+          } else {
+            resource = Optional.of(uid);
+          }
+        }
+        links.add(
+            new GeneratedCase.Link(
+                GeneratedCase.id(i), "link" + links.size() + "_of_" + i, slotValues));
+        GenPolicy.Aim a = p.aim();
+        aims.add(
+            new GenPolicy.Aim(
+                a.action(), a.principalType(), principal, a.resourceType(), resource));
+      }
+    }
     List<GeneratedCase.GenRequest> requests = new ArrayList<>();
     int n = 4 + rnd.nextInt(5);
     for (int i = 0; i < n; i++) {
-      requests.add(request(rnd, schema, values));
+      requests.add(
+          !aims.isEmpty() && rnd.nextDouble() < options.aimedShare()
+              ? aimed(rnd, values, values.pick(aims), hierarchy)
+              : request(rnd, schema, values));
     }
     return new GeneratedCase(
-        seed,
-        schema.cedarText(),
-        entities(rnd, schema, values),
-        policies,
-        meantToValidate,
-        requests);
+        seed, schema.cedarText(), entities, texts, templateIds, links, meantToValidate, requests);
+  }
+
+  /**
+   * A request a policy's scope names: its action, and as principal and resource the entity the
+   * scope names or one of its descendants of the scope's type (any entity of that type when the
+   * scope names none), so that the policy's conditions decide.
+   */
+  private static GeneratedCase.GenRequest aimed(
+      SplittableRandom rnd, ValueWriter values, GenPolicy.Aim aim, Hierarchy hierarchy) {
+    return new GeneratedCase.GenRequest(
+        aimedAt(rnd, values, aim.principalType(), aim.principal(), hierarchy),
+        ValueWriter.uid(values.schema().actionType(), aim.action().name()),
+        aimedAt(rnd, values, aim.resourceType(), aim.resource(), hierarchy),
+        values.json(aim.action().context()));
+  }
+
+  private static ObjectNode aimedAt(
+      SplittableRandom rnd,
+      ValueWriter values,
+      String type,
+      Optional<ObjectNode> target,
+      Hierarchy hierarchy) {
+    if (target.isEmpty()) {
+      return ValueWriter.uid(type, values.entityId(type, 0.1));
+    }
+    ObjectNode t = target.get();
+    boolean sameType = t.path("type").asString().equals(type);
+    List<ObjectNode> below = hierarchy.descendants(t, type);
+    if (below.isEmpty() || sameType && rnd.nextDouble() < 0.4) {
+      return sameType ? t : ValueWriter.uid(type, values.entityId(type, 0.1));
+    }
+    return values.pick(below);
+  }
+
+  /** The membership graph of generated entities, to find descendants of a scope's entity. */
+  private static final class Hierarchy {
+    private final Map<String, List<String>> parents = new LinkedHashMap<>();
+    private final Map<String, ObjectNode> uids = new LinkedHashMap<>();
+
+    Hierarchy(ArrayNode entities) {
+      for (var e : entities) {
+        String key = key(e.path("uid"));
+        uids.put(key, (ObjectNode) e.path("uid"));
+        List<String> ps = new ArrayList<>();
+        e.path("parents").forEach(p -> ps.add(key(p)));
+        parents.put(key, ps);
+      }
+    }
+
+    private static String key(tools.jackson.databind.JsonNode uid) {
+      return uid.path("type").asString() + "::" + ValueWriter.string(uid.path("id").asString());
+    }
+
+    /** Entities of {@code type} strictly below {@code ancestor}, in generation order. */
+    List<ObjectNode> descendants(ObjectNode ancestor, String type) {
+      String target = key(ancestor);
+      List<ObjectNode> out = new ArrayList<>();
+      for (Map.Entry<String, ObjectNode> e : uids.entrySet()) {
+        if (e.getValue().path("type").asString().equals(type) && isBelow(e.getKey(), target)) {
+          out.add(e.getValue());
+        }
+      }
+      return out;
+    }
+
+    private boolean isBelow(String from, String target) {
+      Set<String> seen = new java.util.HashSet<>();
+      java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(parents.get(from));
+      while (!todo.isEmpty()) {
+        String p = todo.pop();
+        if (p.equals(target)) {
+          return true;
+        }
+        if (seen.add(p)) {
+          todo.addAll(parents.getOrDefault(p, List.of()));
+        }
+      }
+      return false;
+    }
   }
 
   private static GenSchema schema(SplittableRandom rnd) {
     int count = 3 + rnd.nextInt(TYPE_NAMES.size() - 2);
-    List<String> names = TYPE_NAMES.subList(0, count);
+    // A third of the schemas have no namespace; the others spread types and actions over them,
+    // so that references cross namespaces.
+    boolean namespaced = rnd.nextDouble() < 0.67;
+    List<String> names = new ArrayList<>();
+    for (String simple : TYPE_NAMES.subList(0, count)) {
+      names.add(GenSchema.qualify(namespace(rnd, namespaced), simple));
+    }
+    // Two namespaces may declare the same simple name (App::User, Org::Iam::User); inside each, the
+    // simple name must mean the namespace's own type. (The empty namespace never shares a name: a
+    // type there could not be named from a namespace that shadows it.)
+    if (namespaced && rnd.nextDouble() < 0.4) {
+      List<String> inNs = names.stream().filter(t -> !GenSchema.namespaceOf(t).isEmpty()).toList();
+      if (!inNs.isEmpty()) {
+        String t = inNs.get(rnd.nextInt(inNs.size()));
+        String other = GenSchema.namespaceOf(t).equals("App") ? "Org::Iam" : "App";
+        names.add(GenSchema.qualify(other, GenSchema.simpleName(t)));
+        count = names.size();
+      }
+    }
+    String color = GenSchema.qualify(namespace(rnd, namespaced), "Color");
+    String actionNs = namespace(rnd, namespaced);
     List<String> all = new ArrayList<>(names);
-    all.add("Color");
+    all.add(color);
     List<EntityDef> entities = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       List<String> memberOf = new ArrayList<>();
@@ -82,7 +260,7 @@ final class CaseGenerator {
     }
     entities.add(
         new EntityDef(
-            "Color",
+            color,
             List.of(),
             new GenType.Rec(Map.of()),
             Optional.empty(),
@@ -112,7 +290,11 @@ final class CaseGenerator {
               someOf(rnd, names),
               new GenType.Rec(ctx)));
     }
-    return new GenSchema(entities, actions);
+    return new GenSchema(entities, actions, actionNs);
+  }
+
+  private static String namespace(SplittableRandom rnd, boolean namespaced) {
+    return namespaced ? NAMESPACES.get(rnd.nextInt(NAMESPACES.size())) : "";
   }
 
   private static List<String> someOf(SplittableRandom rnd, List<String> names) {
@@ -195,7 +377,7 @@ final class CaseGenerator {
     String r = values.pick(action.resources());
     return new GeneratedCase.GenRequest(
         ValueWriter.uid(p, values.entityId(p, 0.1)),
-        ValueWriter.uid("Action", action.name()),
+        ValueWriter.uid(schema.actionType(), action.name()),
         ValueWriter.uid(r, values.entityId(r, 0.1)),
         values.json(action.context()));
   }

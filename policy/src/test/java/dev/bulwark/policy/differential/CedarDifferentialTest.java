@@ -28,7 +28,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>{@code -Dcedar.diff.cases=N} (default 300) and {@code -Dcedar.diff.seed=S} (default 1) choose
  * the cases; case {@code i} is generated from seed {@code S + i}, so one failing case can be rerun
  * alone with {@code -Dcedar.diff.seed=<its seed> -Dcedar.diff.cases=1}. {@code
- * -Dcedar.diff.out=DIR} keeps the written tests.
+ * -Dcedar.diff.out=DIR} keeps the written tests. {@code -Dcedar.diff.aimed=F} (default 0.7) is the
+ * share of requests aimed at a policy's scope (its action, the entity it names or a descendant);
+ * the rest are random.
  */
 class CedarDifferentialTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -37,13 +39,16 @@ class CedarDifferentialTest {
 
   @Test
   void engineAgreesWithCedarOnGeneratedCases() throws Exception {
-    int count = Integer.getInteger("cedar.diff.cases", 300);
-    long firstSeed = Long.getLong("cedar.diff.seed", 1L);
     String out = System.getProperty("cedar.diff.out", "");
-    List<GeneratedCase> cases = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      cases.add(CaseGenerator.generate(firstSeed + i));
-    }
+    List<GeneratedCase> cases =
+        CaseGenerator.fromProperties(
+            "cedar.diff.cases",
+            300,
+            new CaseGenerator.Options(
+                Double.parseDouble(System.getProperty("cedar.diff.aimed", "0.7")),
+                0.0,
+                false,
+                true));
     List<String> failures =
         disagreements(cases, out.isEmpty() ? temp : Files.createDirectories(Path.of(out)));
     assertThat(failures).as("disagreements with Cedar").isEmpty();
@@ -78,15 +83,16 @@ class CedarDifferentialTest {
                 -1,
                 schema,
                 entities,
-                "permit (principal, action in Action::\"group\", resource);\n",
+                List.of("permit (principal, action in Action::\"group\", resource);"),
                 true,
                 List.of(view)),
             new GeneratedCase(
                 -2,
                 schema,
                 entities,
-                "permit (principal, action == Action::\"view\", resource)\n"
-                    + "when { principal.r == {a: 1, b: true} };\n",
+                List.of(
+                    "permit (principal, action == Action::\"view\", resource)\n"
+                        + "when { principal.r == {a: 1, b: true} };"),
                 false,
                 List.of(view)));
     assertThat(disagreements(cases, temp)).as("disagreements with Cedar").isEmpty();
@@ -99,12 +105,10 @@ class CedarDifferentialTest {
     List<JsonNode> answers = oracle.answer(cases);
     Map<Path, GeneratedCase> byFile = new HashMap<>();
     int valid = 0;
-    int requests = 0;
     for (int i = 0; i < cases.size(); i++) {
       byFile.put(
           CorpusWriter.write(root, cases.get(i), answers.get(i)).toAbsolutePath(), cases.get(i));
       valid += answers.get(i).path("validation").path("valid").asBoolean() ? 1 : 0;
-      requests += cases.get(i).requests().size();
     }
 
     ConformanceReport report = ConformanceRunner.run(root, r -> {});
@@ -119,11 +123,11 @@ class CedarDifferentialTest {
       }
     }
     System.out.printf(
-        "Cedar differential: %d cases (%d validate per Cedar), %d requests, %d checks, %d disagree"
+        "Cedar differential: %d cases (%d validate per Cedar), %s, %d checks, %d disagree"
             + " (agreement %.2f%%), %d of %d cases disagree somewhere%n",
         cases.size(),
         valid,
-        requests,
+        RequestShares.of(answers),
         checks,
         failedChecks,
         checks == 0 ? 0.0 : 100.0 * (checks - failedChecks) / checks,

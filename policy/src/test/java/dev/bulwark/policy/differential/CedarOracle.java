@@ -61,11 +61,33 @@ final class CedarOracle {
 
   /** Cedar's answers, one per case, in order: {@code {"validation": ..., "requests": [...]}}. */
   List<JsonNode> answer(List<GeneratedCase> cases) throws IOException, InterruptedException {
+    return answer(cases, false);
+  }
+
+  /**
+   * Cedar's answers, one per case, in order; with {@code json}, Cedar first converts the schema and
+   * policies to its JSON formats, answers for those, and each answer carries them as {@code
+   * "schemaJson"} and {@code "policySetJson"}.
+   */
+  List<JsonNode> answer(List<GeneratedCase> cases, boolean json)
+      throws IOException, InterruptedException {
+    return answer(cases, json, false);
+  }
+
+  /**
+   * As {@link #answer(List, boolean)}; with {@code resolvedTypes}, the JSON schemas of even seeds
+   * have their types resolved ({@code schemaToJsonWithResolvedTypes}: {@code "Bool"}, {@code
+   * "decimal"} and entity types by name instead of {@code "EntityOrCommon"}).
+   */
+  List<JsonNode> answer(List<GeneratedCase> cases, boolean json, boolean resolvedTypes)
+      throws IOException, InterruptedException {
     ObjectNode input = JSON.createObjectNode();
     ArrayNode list = input.putArray("cases");
     for (GeneratedCase c : cases) {
       ObjectNode n = list.addObject();
-      n.put("policies", c.policies());
+      n.set("policySet", policySet(c));
+      n.put("json", json);
+      n.put("resolvedTypes", resolvedTypes && c.seed() % 2 == 0);
       n.put("schema", c.schema());
       n.set("entities", c.entities());
       ArrayNode requests = n.putArray("requests");
@@ -104,6 +126,25 @@ final class CedarOracle {
           "the Cedar oracle answered " + all.size() + " of " + cases.size() + " cases");
     }
     return all;
+  }
+
+  /** The case's policies, templates and links as Cedar's policy-set object, ids as Cedar's. */
+  private static ObjectNode policySet(GeneratedCase c) {
+    ObjectNode set = JSON.createObjectNode();
+    ObjectNode statics = set.putObject("staticPolicies");
+    ObjectNode templates = set.putObject("templates");
+    for (int i = 0; i < c.policyList().size(); i++) {
+      String id = GeneratedCase.id(i);
+      (c.templateIds().contains(id) ? templates : statics).put(id, c.policyList().get(i));
+    }
+    ArrayNode links = set.putArray("templateLinks");
+    for (GeneratedCase.Link l : c.links()) {
+      ObjectNode n = links.addObject();
+      n.put("templateId", l.templateId());
+      n.put("newId", l.newId());
+      n.set("values", l.values());
+    }
+    return set;
   }
 
   private static byte[] readAll(InputStream in) {

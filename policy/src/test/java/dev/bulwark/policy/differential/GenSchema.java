@@ -4,11 +4,66 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** A generated schema: entity types (one of them an enum), actions and action groups. */
-record GenSchema(List<EntityDef> entities, List<ActionDef> actions) {
+/**
+ * A generated schema: entity types (one of them an enum), actions and action groups. Entity type
+ * names are fully qualified ({@code Org::Iam::User}); the actions all live in {@code
+ * actionNamespace} ({@code ""} for none).
+ */
+record GenSchema(List<EntityDef> entities, List<ActionDef> actions, String actionNamespace) {
   GenSchema {
     entities = List.copyOf(entities);
     actions = List.copyOf(actions);
+  }
+
+  /** A schema without namespaces. */
+  GenSchema(List<EntityDef> entities, List<ActionDef> actions) {
+    this(entities, actions, "");
+  }
+
+  /** The entity type of the actions: {@code Action} or {@code Ns::Action}. */
+  String actionType() {
+    return qualify(actionNamespace, "Action");
+  }
+
+  /** The action {@code name} as Cedar writes it in a policy: {@code Ns::Action::"name"}. */
+  String actionRef(String name) {
+    return actionType() + "::" + ValueWriter.string(name);
+  }
+
+  static String qualify(String namespace, String name) {
+    return namespace.isEmpty() ? name : namespace + "::" + name;
+  }
+
+  /** The namespace of a fully qualified name, {@code ""} for none. */
+  static String namespaceOf(String name) {
+    int at = name.lastIndexOf("::");
+    return at < 0 ? "" : name.substring(0, at);
+  }
+
+  /** The last segment of a fully qualified name. */
+  static String simpleName(String name) {
+    int at = name.lastIndexOf("::");
+    return at < 0 ? name : name.substring(at + 2);
+  }
+
+  /**
+   * How a declaration in namespace {@code from} names type {@code target}: unqualified when Cedar
+   * resolves that to the target (the same namespace, or the empty one, whose simple names no other
+   * namespace shares), except for a third of the names, qualified even within their namespace so
+   * that both spellings are read.
+   */
+  static String reference(String target, String from) {
+    String ns = namespaceOf(target);
+    boolean sameNs = ns.equals(from);
+    if (ns.isEmpty() || sameNs && Math.floorMod(target.hashCode(), 3) != 0) {
+      return simpleName(target);
+    }
+    return target;
+  }
+
+  /** The enumerated entity type. */
+  EntityDef enumType() {
+    return entities.stream().filter(EntityDef::isEnum).findFirst().orElseThrow();
   }
 
   /** An entity type; {@code enumIds} non-empty makes it an enumerated type. */
@@ -67,43 +122,71 @@ record GenSchema(List<EntityDef> entities, List<ActionDef> actions) {
     return List.copyOf(seen);
   }
 
+  /** The schema in Cedar's schema syntax, one {@code namespace} block per namespace. */
   String cedarText() {
+    java.util.LinkedHashSet<String> namespaces = new java.util.LinkedHashSet<>();
+    namespaces.add("");
+    entities.forEach(e -> namespaces.add(namespaceOf(e.name())));
+    namespaces.add(actionNamespace);
     StringBuilder out = new StringBuilder();
-    for (EntityDef e : entities) {
-      out.append("entity ").append(e.name());
-      if (e.isEnum()) {
-        out.append(
-            e.enumIds().stream()
-                .map(id -> "\"" + id + "\"")
-                .collect(Collectors.joining(", ", " enum [", "];\n")));
-        continue;
+    for (String ns : namespaces) {
+      StringBuilder body = new StringBuilder();
+      for (EntityDef e : entities) {
+        if (namespaceOf(e.name()).equals(ns)) {
+          entityText(e, ns, body);
+        }
       }
-      if (!e.memberOf().isEmpty()) {
-        out.append(" in [").append(String.join(", ", e.memberOf())).append("]");
+      if (ns.equals(actionNamespace)) {
+        actions.forEach(a -> actionText(a, ns, body));
       }
-      out.append(" = ").append(e.shape().schemaText());
-      e.tags().ifPresent(t -> out.append(" tags ").append(t.schemaText()));
-      out.append(";\n");
-    }
-    for (ActionDef a : actions) {
-      out.append("action \"").append(a.name()).append("\"");
-      if (!a.memberOf().isEmpty()) {
-        out.append(
-            a.memberOf().stream()
-                .map(g -> "\"" + g + "\"")
-                .collect(Collectors.joining(", ", " in [", "]")));
+      if (ns.isEmpty()) {
+        out.append(body);
+      } else if (!body.isEmpty()) {
+        out.append("namespace ").append(ns).append(" {\n").append(body).append("}\n");
       }
-      if (a.appliesToSomething()) {
-        out.append(" appliesTo {\n  principal: [")
-            .append(String.join(", ", a.principals()))
-            .append("],\n  resource: [")
-            .append(String.join(", ", a.resources()))
-            .append("],\n  context: ")
-            .append(a.context().schemaText())
-            .append("\n}");
-      }
-      out.append(";\n");
     }
     return out.toString();
+  }
+
+  private static void entityText(EntityDef e, String ns, StringBuilder out) {
+    out.append("entity ").append(simpleName(e.name()));
+    if (e.isEnum()) {
+      out.append(
+          e.enumIds().stream()
+              .map(id -> "\"" + id + "\"")
+              .collect(Collectors.joining(", ", " enum [", "];\n")));
+      return;
+    }
+    if (!e.memberOf().isEmpty()) {
+      out.append(" in [")
+          .append(
+              e.memberOf().stream().map(t -> reference(t, ns)).collect(Collectors.joining(", ")))
+          .append("]");
+    }
+    out.append(" = ").append(e.shape().schemaText(ns));
+    e.tags().ifPresent(t -> out.append(" tags ").append(t.schemaText(ns)));
+    out.append(";\n");
+  }
+
+  private static void actionText(ActionDef a, String ns, StringBuilder out) {
+    out.append("action \"").append(a.name()).append("\"");
+    if (!a.memberOf().isEmpty()) {
+      out.append(
+          a.memberOf().stream()
+              .map(g -> "\"" + g + "\"")
+              .collect(Collectors.joining(", ", " in [", "]")));
+    }
+    if (a.appliesToSomething()) {
+      out.append(" appliesTo {\n  principal: [")
+          .append(
+              a.principals().stream().map(t -> reference(t, ns)).collect(Collectors.joining(", ")))
+          .append("],\n  resource: [")
+          .append(
+              a.resources().stream().map(t -> reference(t, ns)).collect(Collectors.joining(", ")))
+          .append("],\n  context: ")
+          .append(a.context().schemaText(ns))
+          .append("\n}");
+    }
+    out.append(";\n");
   }
 }

@@ -7,8 +7,13 @@ import java.util.stream.Collectors;
 /** The types the generator gives attributes, context fields and expressions. */
 sealed interface GenType {
 
-  /** The type as Cedar schema text. */
-  String schemaText();
+  /** The type as Cedar schema text outside any namespace. */
+  default String schemaText() {
+    return schemaText("");
+  }
+
+  /** The type as Cedar schema text inside namespace {@code ns} ({@code ""} for none). */
+  String schemaText(String ns);
 
   /** Bool, Long or String. */
   enum Prim implements GenType {
@@ -23,7 +28,7 @@ sealed interface GenType {
     }
 
     @Override
-    public String schemaText() {
+    public String schemaText(String ns) {
       return text;
     }
   }
@@ -44,7 +49,7 @@ sealed interface GenType {
     }
 
     @Override
-    public String schemaText() {
+    public String schemaText(String ns) {
       return text;
     }
 
@@ -56,16 +61,16 @@ sealed interface GenType {
   /** An entity of one type. */
   record Ent(String name) implements GenType {
     @Override
-    public String schemaText() {
-      return name;
+    public String schemaText(String ns) {
+      return GenSchema.reference(name, ns);
     }
   }
 
   /** A set. */
   record SetOf(GenType element) implements GenType {
     @Override
-    public String schemaText() {
-      return "Set<" + element.schemaText() + ">";
+    public String schemaText(String ns) {
+      return "Set<" + element.schemaText(ns) + ">";
     }
   }
 
@@ -76,14 +81,14 @@ sealed interface GenType {
     }
 
     @Override
-    public String schemaText() {
+    public String schemaText(String ns) {
       return attrs.entrySet().stream()
           .map(
               e ->
                   e.getKey()
                       + (e.getValue().required() ? "" : "?")
                       + ": "
-                      + e.getValue().type().schemaText())
+                      + e.getValue().type().schemaText(ns))
           .collect(Collectors.joining(", ", "{", "}"));
     }
   }

@@ -3,10 +3,13 @@ package dev.bulwark.policy.differential;
 import dev.bulwark.policy.differential.GenSchema.ActionDef;
 import dev.bulwark.policy.differential.GenSchema.EntityDef;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Random Cedar policies over the whole expression language, typed against one request environment
@@ -20,6 +23,9 @@ final class PolicyWriter {
   private final SplittableRandom rnd;
   private final GenSchema schema;
   private final ValueWriter values;
+  private final double templateChance;
+  private final boolean jsonSafe;
+  private final boolean hasPaths;
 
   // The environment of the policy being written.
   private String principalType = "";
@@ -27,18 +33,35 @@ final class PolicyWriter {
   private ActionDef action;
   private boolean broken;
   private List<Path> paths = List.of();
+  // What the scope being written names: the entity of "==" / "in", the types a slot may take.
+  private Optional<ObjectNode> scopeTarget = Optional.empty();
+  private final Map<String, List<String>> slots = new LinkedHashMap<>();
 
   /** An expression reaching a value, and the has/hasTag tests that make reaching it safe. */
   private record Path(String expr, GenType type, List<String> guards) {}
 
+  /** A writer of static policies only. */
   PolicyWriter(SplittableRandom rnd, GenSchema schema, ValueWriter values) {
+    this(rnd, schema, values, CaseGenerator.Options.DEFAULT);
+  }
+
+  /**
+   * A writer that makes a policy a template (a slot in its principal or resource scope or both)
+   * with the options' template chance, writes no integer literal beyond 2^53 when they ask for
+   * JSON-safe policies, and writes attribute paths in {@code has} when they ask for them.
+   */
+  PolicyWriter(
+      SplittableRandom rnd, GenSchema schema, ValueWriter values, CaseGenerator.Options options) {
     this.rnd = rnd;
     this.schema = schema;
     this.values = values;
+    this.templateChance = options.templateChance();
+    this.jsonSafe = options.jsonSafe();
+    this.hasPaths = options.hasPaths();
     this.action = schema.requestable().getFirst();
   }
 
-  String policySet(boolean meantToValidate) {
+  List<GenPolicy> policySet(boolean meantToValidate) {
     int n = 3 + rnd.nextInt(5);
     int brokenCount = meantToValidate ? 0 : 1 + rnd.nextInt(2);
     List<Integer> brokenAt = new ArrayList<>();
@@ -48,19 +71,22 @@ final class PolicyWriter {
         brokenAt.add(i);
       }
     }
-    StringBuilder out = new StringBuilder();
+    List<GenPolicy> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.append(policy(brokenAt.contains(i))).append('\n');
+      out.add(policy(brokenAt.contains(i)));
     }
-    return out.toString();
+    return out;
   }
 
-  private String policy(boolean broken) {
+  private GenPolicy policy(boolean broken) {
     this.broken = broken;
     action = values.pick(schema.requestable());
     principalType = values.pick(action.principals());
     resourceType = values.pick(action.resources());
     paths = paths();
+    slots.clear();
+    // 0: a slot for the principal, 1: for the resource, 2: both.
+    int slotted = templateChance > 0 && rnd.nextDouble() < templateChance ? rnd.nextInt(3) : -1;
     StringBuilder out = new StringBuilder();
     if (rnd.nextDouble() < 0.2) {
       out.append("@advice(")
@@ -69,12 +95,20 @@ final class PolicyWriter {
     }
     out.append(rnd.nextDouble() < 0.7 ? "permit" : "forbid")
         .append(" (\n  ")
-        .append(scope("principal", principalType, action.principals()))
-        .append(",\n  ")
+        .append(
+            slotted == 0 || slotted == 2
+                ? slot("principal", principalType, action.principals())
+                : scope("principal", principalType, action.principals()));
+    Optional<ObjectNode> principal = scopeTarget;
+    out.append(",\n  ")
         .append(actionScope())
         .append(",\n  ")
-        .append(scope("resource", resourceType, action.resources()))
+        .append(
+            slotted >= 1
+                ? slot("resource", resourceType, action.resources())
+                : scope("resource", resourceType, action.resources()))
         .append("\n)");
+    Optional<ObjectNode> resource = scopeTarget;
     int conditions = rnd.nextInt(3) + (broken ? 1 : 0);
     int badAt = rnd.nextInt(Math.max(conditions, 1));
     for (int c = 0; c < conditions; c++) {
@@ -87,10 +121,39 @@ final class PolicyWriter {
       }
       out.append(rnd.nextDouble() < 0.75 ? "\nwhen { " : "\nunless { ").append(body).append(" }");
     }
-    return out.append(";").toString();
+    return new GenPolicy(
+        out.append(";").toString(),
+        new GenPolicy.Aim(action, principalType, principal, resourceType, resource),
+        slots);
+  }
+
+  /**
+   * A slot in a scope, remembering the types a link may fill it with. Cedar validates a template
+   * for every type its scope allows, not for its links' types, so one meant to validate names its
+   * type unless the action allows only that one.
+   */
+  private String slot(String var, String type, List<String> allowed) {
+    scopeTarget = Optional.empty();
+    String slot = "?" + var;
+    boolean typed = !broken && allowed.size() > 1;
+    return switch (typed ? 2 : rnd.nextInt(3)) {
+      case 0 -> {
+        slots.put(slot, List.of(type));
+        yield var + " == " + slot;
+      }
+      case 1 -> {
+        slots.put(slot, schema.ancestorsOrSelf(type));
+        yield var + " in " + slot;
+      }
+      default -> {
+        slots.put(slot, schema.ancestorsOrSelf(type));
+        yield var + " is " + type + " in " + slot;
+      }
+    };
   }
 
   private String scope(String var, String type, List<String> allowed) {
+    scopeTarget = Optional.empty();
     double d = rnd.nextDouble();
     boolean loose = broken && rnd.nextBoolean();
     if (d < 0.15 && (loose || allowed.size() == 1)) {
@@ -100,18 +163,26 @@ final class PolicyWriter {
       return var + " is " + type;
     }
     if (d < 0.65) {
-      return var + " == " + type + "::" + ValueWriter.string(values.entityId(type, 0.1));
+      String id = values.entityId(type, 0.1);
+      scopeTarget = Optional.of(ValueWriter.uid(type, id));
+      return var + " == " + type + "::" + ValueWriter.string(id);
     }
     String group = values.pick(schema.ancestorsOrSelf(type));
-    String target = group + "::" + ValueWriter.string(values.entityId(group, 0.1));
+    String id = values.entityId(group, 0.1);
+    scopeTarget = Optional.of(ValueWriter.uid(group, id));
+    String target = group + "::" + ValueWriter.string(id);
     if (d < 0.85 || loose && allowed.size() == 1) {
       return var + " is " + type + " in " + target;
     }
-    return loose || allowed.size() == 1 ? var + " in " + target : var + " is " + type;
+    if (loose || allowed.size() == 1) {
+      return var + " in " + target;
+    }
+    scopeTarget = Optional.empty();
+    return var + " is " + type;
   }
 
   private String actionScope() {
-    String self = "Action::" + ValueWriter.string(action.name());
+    String self = schema.actionRef(action.name());
     double d = rnd.nextDouble();
     if (broken && rnd.nextBoolean()) {
       if (d < 0.3) {
@@ -120,11 +191,11 @@ final class PolicyWriter {
       if (d < 0.6) {
         return "action in ["
             + self
-            + ", Action::"
-            + ValueWriter.string(values.pick(schema.requestable()).name())
+            + ", "
+            + schema.actionRef(values.pick(schema.requestable()).name())
             + "]";
       }
-      return "action in Action::" + ValueWriter.string(rnd.nextBoolean() ? "all" : "readOnly");
+      return "action in " + schema.actionRef(rnd.nextBoolean() ? "all" : "readOnly");
     }
     return d < 0.75 ? "action == " + self : "action in [" + self + "]";
   }
@@ -163,7 +234,7 @@ final class PolicyWriter {
     for (Map.Entry<String, GenType.Attr> e : rec.attrs().entrySet()) {
       String name = e.getKey();
       List<String> g =
-          e.getValue().required() ? guards : plus(guards, "(" + expr + " has " + name + ")");
+          e.getValue().required() ? guards : plus(guards, "(" + hasTest(expr, name) + ")");
       String access = rnd.nextDouble() < 0.15 ? expr + "[\"" + name + "\"]" : expr + "." + name;
       GenType t = e.getValue().type();
       out.add(new Path(access, t, g));
@@ -174,6 +245,20 @@ final class PolicyWriter {
         addEntityPaths(out, access, ent.name(), g, depth - 1);
       }
     }
+  }
+
+  /**
+   * {@code expr has name}, sometimes as Cedar 4's attribute path {@code base has a.name} when
+   * {@code expr} is {@code base.a} (the same test, as the earlier guards already ensure {@code base
+   * has a}); Cedar's JSON writes that as {@code "has": {"attr": ["a", "name"]}}.
+   */
+  private String hasTest(String expr, String name) {
+    java.util.regex.Matcher dotted =
+        java.util.regex.Pattern.compile("(.+)\\.([a-z]+)").matcher(expr);
+    if (hasPaths && dotted.matches() && rnd.nextDouble() < 0.4) {
+      return dotted.group(1) + " has " + dotted.group(2) + "." + name;
+    }
+    return expr + " has " + name;
   }
 
   private static List<String> plus(List<String> list, String item) {
@@ -384,17 +469,36 @@ final class PolicyWriter {
     }
   }
 
+  // Near the ends of Long's range. Cedar's JSON crosses JavaScript in the oracle, whose numbers
+  // hold integers exactly only up to 2^53, so in JSON-safe mode the same magnitudes are products.
+
+  private List<Long> longs() {
+    return jsonSafe ? ValueWriter.DATA_LONGS : ValueWriter.LONGS;
+  }
+
+  private String longMax() {
+    return jsonSafe ? "(9007199254740991 * 1024)" : "9223372036854775807";
+  }
+
+  private String twoTo62() {
+    return jsonSafe ? "(4503599627370496 * 1024)" : "4611686018427387904";
+  }
+
+  private String longMin() {
+    return jsonSafe ? "(-9007199254740991 * 1024)" : "(-9223372036854775808)";
+  }
+
   /** Tests that validate but may fail when evaluated. */
   private String runtimeError(int depth, List<String> g) {
     return switch (rnd.nextInt(5)) {
-      case 0 -> "((9223372036854775807 + " + expr(GenType.Prim.LONG, depth, g) + ") > 0)";
-      case 1 -> "((" + expr(GenType.Prim.LONG, depth, g) + " * 4611686018427387904) == 0)";
+      case 0 -> "((" + longMax() + " + " + expr(GenType.Prim.LONG, depth, g) + ") > 0)";
+      case 1 -> "((" + expr(GenType.Prim.LONG, depth, g) + " * " + twoTo62() + ") == 0)";
       case 2 -> "((-" + expr(GenType.Prim.LONG, depth, g) + ") < 0)";
       case 3 ->
           "("
               + expr(GenType.Ext.DATETIME, depth, g)
               + ".offset(duration(\"106751991167d\")) > datetime(\"2024-01-01\"))";
-      default -> "((" + expr(GenType.Prim.LONG, depth, g) + " - (-9223372036854775808)) >= 1)";
+      default -> "((" + expr(GenType.Prim.LONG, depth, g) + " - " + longMin() + ") >= 1)";
     };
   }
 
@@ -483,7 +587,7 @@ final class PolicyWriter {
 
   private String longExpr(int depth, List<String> g) {
     if (depth <= 0) {
-      return ValueWriter.longLiteral(values.pick(ValueWriter.LONGS));
+      return ValueWriter.longLiteral(values.pick(longs()));
     }
     return switch (rnd.nextInt(8)) {
       case 0 ->
@@ -511,7 +615,7 @@ final class PolicyWriter {
               + values.pick(
                   List.of("toMilliseconds", "toSeconds", "toMinutes", "toHours", "toDays"))
               + "()";
-      default -> ValueWriter.longLiteral(values.pick(ValueWriter.LONGS));
+      default -> ValueWriter.longLiteral(values.pick(longs()));
     };
   }
 
@@ -541,7 +645,7 @@ final class PolicyWriter {
     String p = principalType;
     return switch (rnd.nextInt(18)) {
       case 0 -> "(principal.undeclared == 1)";
-      case 1 -> "((" + ValueWriter.longLiteral(values.pick(ValueWriter.LONGS)) + " + \"a\") > 0)";
+      case 1 -> "((" + ValueWriter.longLiteral(values.pick(longs())) + " + \"a\") > 0)";
       case 2 -> "(\"a\" < 3)";
       case 3 -> "[1, \"a\"].contains(1)";
       case 4 -> "[].isEmpty()";
@@ -551,11 +655,15 @@ final class PolicyWriter {
       case 8 ->
           rnd.nextBoolean() ? "ip(\"not-an-ip\").isIpv4()" : "ip(\"::ffff:10.0.0.1\").isIpv6()";
       case 9 -> "decimal(\"1.2.3\").lessThan(decimal(\"1.0\"))";
-      case 10 -> "(Color::\"purple\" == Color::\"red\")";
+      case 10 -> {
+        String color = schema.enumType().name();
+        yield "(" + color + "::\"purple\" == " + color + "::\"red\")";
+      }
       case 11 -> "(resource.getTag(\"k1\") == \"a\")";
       case 12 -> "(context.undeclared == \"a\")";
-      case 13 -> "(action == Action::\"undeclared\")";
-      case 14 -> "(principal == \"" + p.toLowerCase(java.util.Locale.ROOT) + "0\")";
+      case 13 -> "(action == " + schema.actionRef("undeclared") + ")";
+      case 14 ->
+          "(principal == \"" + GenSchema.simpleName(p).toLowerCase(java.util.Locale.ROOT) + "0\")";
       case 15 -> "(Undeclared::\"x\" == principal)";
       case 16 -> "(datetime(\"2024-13-45\") < datetime(\"2024-01-01\"))";
       default -> "((1 == 1) + 2 == 3)";

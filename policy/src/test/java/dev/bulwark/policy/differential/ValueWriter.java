@@ -108,6 +108,10 @@ final class ValueWriter {
     this.schema = schema;
   }
 
+  GenSchema schema() {
+    return schema;
+  }
+
   <T> T pick(List<T> from) {
     return from.get(rnd.nextInt(from.size()));
   }
@@ -117,14 +121,14 @@ final class ValueWriter {
     if (type.isEnum()) {
       return type.enumIds();
     }
-    String base = type.name().toLowerCase(java.util.Locale.ROOT);
+    String base = GenSchema.simpleName(type.name()).toLowerCase(java.util.Locale.ROOT);
     return List.of(base + "0", base + "1", base + "2");
   }
 
   String entityId(String typeName, double danglingChance) {
     GenSchema.EntityDef type = schema.entity(typeName);
     if (!type.isEnum() && rnd.nextDouble() < danglingChance) {
-      return type.name().toLowerCase(java.util.Locale.ROOT) + "9";
+      return GenSchema.simpleName(type.name()).toLowerCase(java.util.Locale.ROOT) + "9";
     }
     return pick(ids(type));
   }
