@@ -342,7 +342,9 @@ final class SchemaResolver {
         return new EntityType(candidate);
       }
     }
-    if (!qualified && raw.kind() == Kind.ANY) {
+    // A name that is not declared falls back to the builtin of that name, for a JSON
+    // {"type": "Bool"} as much as for Cedar syntax: Cedar writes resolved schemas that way.
+    if (!qualified && !entityOnly) {
       Optional<SchemaType> found = builtin(name);
       if (found.isPresent()) {
         return found.get();

@@ -208,8 +208,7 @@ public final class PolicyJson {
           new Expr.GetAttr(
               expr(arg.get("left"), at + ".left"), text(arg.get("attr"), at + ".attr"));
       case "has" ->
-          new Expr.HasAttr(
-              expr(arg.get("left"), at + ".left"), text(arg.get("attr"), at + ".attr"));
+          hasAttribute(expr(arg.get("left"), at + ".left"), arg.get("attr"), at + ".attr");
       case "like" ->
           new Expr.Like(
               expr(arg.get("left"), at + ".left"), pattern(arg.get("pattern"), at + ".pattern"));
@@ -246,6 +245,28 @@ public final class PolicyJson {
       }
       default -> call(op, arg, at);
     };
+  }
+
+  /**
+   * {@code has}: {@code "attr"} is one name, or (RFC 62) a non-empty path of names, {@code e has
+   * a.b} meaning {@code e has a && e.a has b}, as in Cedar syntax.
+   */
+  private static Expr hasAttribute(Expr target, JsonNode attr, String at) {
+    if (attr == null || !attr.isArray()) {
+      return new Expr.HasAttr(target, text(attr, at));
+    }
+    if (attr.isEmpty()) {
+      throw bad(at, "expected an attribute name or a non-empty array of them");
+    }
+    String first = text(attr.get(0), at + "[0]");
+    Expr result = new Expr.HasAttr(target, first);
+    Expr path = new Expr.GetAttr(target, first);
+    for (int i = 1; i < attr.size(); i++) {
+      String next = text(attr.get(i), at + "[" + i + "]");
+      result = new Expr.And(result, new Expr.HasAttr(path, next));
+      path = new Expr.GetAttr(path, next);
+    }
+    return result;
   }
 
   private static Expr call(String name, JsonNode args, String at) {
