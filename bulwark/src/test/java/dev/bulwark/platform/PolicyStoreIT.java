@@ -184,10 +184,19 @@ class PolicyStoreIT {
                   .asLong())
           .as("the set failing strict validation was not stored")
           .isEqualTo(2);
+      // Valid, but a policy no request can match is worth telling the operator.
+      String impossible =
+          withBackOffice
+              + "@id(\"payments-as-users\")\npermit (principal is Payment, action, resource);\n";
+      HttpResponse<String> warned =
+          TestBulwarkProcess.send(operator, put(paymentsSet, impossible, Optional.of(schema)));
+      assertThat(warned.statusCode()).as(warned.body()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(warned.body()).path("warnings").get(0).asString())
+          .startsWith("payments-as-users: impossible policy");
       Thread.sleep(1_000);
       String second = createPayment(up, shop);
       assertThat(refund(up, finance, second))
-          .as("payments keeps deciding with version 2")
+          .as("payments keeps deciding, now with version 3")
           .isEqualTo(200);
       assertThat(up.stop()).isIn(0, 143);
     }

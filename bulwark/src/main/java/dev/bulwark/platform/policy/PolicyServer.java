@@ -12,6 +12,7 @@ import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.PeerWorkload;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
+import dev.bulwark.sdk.policy.PolicyBundle;
 import dev.bulwark.sdk.workload.SpiffeId;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -238,7 +239,15 @@ public final class PolicyServer implements AutoCloseable {
         return;
       }
       record(req, who, name, AuditEvent.Outcome.SUCCESS, Optional.of(stored.version()), "accepted");
-      HttpResponses.json(res, Status.OK_200, Json.object().put("version", stored.version()));
+      ObjectNode answer = Json.object().put("version", stored.version());
+      // Valid but worth the operator's eye, e.g. a policy no request the schema allows can match.
+      List<String> warnings =
+          PolicyBundle.parse(stored.policies(), stored.schema(), Optional.empty(), "stored")
+              .validate();
+      if (!warnings.isEmpty()) {
+        warnings.forEach(answer.putArray("warnings")::add);
+      }
+      HttpResponses.json(res, Status.OK_200, answer);
     }
 
     private void invalid(

@@ -9,6 +9,7 @@ import dev.bulwark.policy.ValidationResult;
 import dev.bulwark.policy.Validator;
 import dev.bulwark.policy.schema.Schema;
 import dev.bulwark.policy.schema.SchemaException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -65,12 +66,14 @@ public record PolicyBundle(
    * (and so deny, or skip a forbid) never replaces a good one. Without a schema there is nothing
    * more to check than the parse.
    *
+   * @return what is valid but suspicious, one line each ({@code policyId: message}), e.g. a policy
+   *     no request the schema allows can match; empty without a schema
    * @throws PolicyException {@code SCHEMA_INVALID} if the schema does not parse, {@code
    *     VALIDATION_FAILED} with every problem if the policies do not validate against it
    */
-  public void validate() {
+  public List<String> validate() {
     if (schema.isEmpty()) {
-      return;
+      return List.of();
     }
     Schema declared;
     try {
@@ -86,5 +89,6 @@ public record PolicyBundle(
           "the policies do not validate against the schema: "
               + String.join("; ", result.problems()));
     }
+    return result.warnings().stream().map(w -> w.policyId() + ": " + w.message()).toList();
   }
 }

@@ -305,7 +305,9 @@ public final class ServiceAuthorizer implements AutoCloseable {
   private boolean goLive(PolicyBundle bundle) {
     Live next;
     try {
-      bundle.validate();
+      bundle
+          .validate()
+          .forEach(w -> LOG.warn("policy set {} of {}: {}", bundle.version(), service, w));
       next =
           new Live(
               Authorizer.of(bundle.policies()),
