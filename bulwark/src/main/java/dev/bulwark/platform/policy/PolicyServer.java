@@ -12,7 +12,6 @@ import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.PeerWorkload;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.tls.TlsContexts.ClientAuth;
-import dev.bulwark.sdk.policy.PolicyBundle;
 import dev.bulwark.sdk.workload.SpiffeId;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -215,9 +214,9 @@ public final class PolicyServer implements AutoCloseable {
           body.path("schema").isString()
               ? Optional.of(body.path("schema").asString())
               : Optional.empty();
-      PolicyStore.StoredSet stored;
+      PolicyStore.Accepted accepted;
       try {
-        stored = store.put(name, body.path("policies").asString(), schema);
+        accepted = store.put(name, body.path("policies").asString(), schema);
       } catch (PolicyException e) {
         if (e.code() == PolicyException.Code.STORE_FAILED) {
           LOG.error("cannot store policy set {}: {}", name, e.getMessage());
@@ -238,14 +237,12 @@ public final class PolicyServer implements AutoCloseable {
             List.of(e.code().name().toLowerCase(Locale.ROOT) + ": " + e.getMessage()));
         return;
       }
-      record(req, who, name, AuditEvent.Outcome.SUCCESS, Optional.of(stored.version()), "accepted");
-      ObjectNode answer = Json.object().put("version", stored.version());
+      long version = accepted.set().version();
+      record(req, who, name, AuditEvent.Outcome.SUCCESS, Optional.of(version), "accepted");
+      ObjectNode answer = Json.object().put("version", version);
       // Valid but worth the operator's eye, e.g. a policy no request the schema allows can match.
-      List<String> warnings =
-          PolicyBundle.parse(stored.policies(), stored.schema(), Optional.empty(), "stored")
-              .validate();
-      if (!warnings.isEmpty()) {
-        warnings.forEach(answer.putArray("warnings")::add);
+      if (!accepted.warnings().isEmpty()) {
+        accepted.warnings().forEach(answer.putArray("warnings")::add);
       }
       HttpResponses.json(res, Status.OK_200, answer);
     }

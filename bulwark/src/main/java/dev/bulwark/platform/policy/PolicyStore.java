@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -74,19 +75,20 @@ public final class PolicyStore {
    * @throws PolicyException with the validation failure (nothing is stored), or {@code
    *     STORE_FAILED}
    */
-  public StoredSet put(String name, String policies, Optional<String> schema) {
+  public Accepted put(String name, String policies, Optional<String> schema) {
     synchronized (lock) {
       return store(name, policies, schema);
     }
   }
 
-  private StoredSet store(String name, String policies, Optional<String> schema) {
+  private Accepted store(String name, String policies, Optional<String> schema) {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("name: '" + name + "' (expected: " + NAME + ")");
     }
     // The same checks a workload's authorizer makes before a set goes live, so the store never
     // hands out a set its readers would refuse.
-    PolicyBundle.parseValidated(policies, schema, Optional.empty(), "candidate");
+    List<String> warnings =
+        PolicyBundle.parse(policies, schema, Optional.empty(), "candidate").validate();
     StoredSet previous = sets.get(name);
     long version = previous == null ? 1 : previous.version() + 1;
     StoredSet set = new StoredSet(name, version, policies, schema);
@@ -102,7 +104,20 @@ public final class PolicyStore {
           e);
     }
     sets.put(name, set);
-    return set;
+    return new Accepted(set, warnings);
+  }
+
+  /**
+   * A set the store accepted, with what validation found valid but worth a look.
+   *
+   * @param set the stored version
+   * @param warnings one line each, e.g. a policy no request the schema allows can match
+   */
+  public record Accepted(StoredSet set, List<String> warnings) {
+    public Accepted {
+      requireNonNull(set, "set");
+      warnings = List.copyOf(warnings);
+    }
   }
 
   /** Stores {@code policies} as version 1 of {@code name} unless the set exists already. */

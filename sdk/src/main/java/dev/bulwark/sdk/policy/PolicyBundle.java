@@ -47,20 +47,6 @@ public record PolicyBundle(
   }
 
   /**
-   * A bundle from Cedar text that has also passed {@link #validate()}: what a policy store checks
-   * before it accepts a set.
-   *
-   * @throws PolicyException {@code PARSE_ERROR}, {@code DUPLICATE_POLICY_ID}, {@code
-   *     ENTITIES_INVALID}, {@code SCHEMA_INVALID} or {@code VALIDATION_FAILED}, naming the fault
-   */
-  public static PolicyBundle parseValidated(
-      String cedar, Optional<String> schema, Optional<String> entitiesJson, String version) {
-    PolicyBundle bundle = parse(cedar, schema, entitiesJson, version);
-    bundle.validate();
-    return bundle;
-  }
-
-  /**
    * The one check between a parsed bundle and going live: with a schema, the policies must pass
    * Cedar's strict validation against it, so a set that would raise type errors at decision time
    * (and so deny, or skip a forbid) never replaces a good one. Without a schema there is nothing
