@@ -34,7 +34,7 @@ record PolicySources(
     List<Path> files,
     Optional<PolicySet> policies,
     List<String> problems,
-    Map<String, Path> origins) {
+    Map<String, String> origins) {
   static final String CEDAR_EXTENSION = ".cedar";
 
   PolicySources {
@@ -48,10 +48,12 @@ record PolicySources(
     return new PolicySources(files, Optional.empty(), found, origins);
   }
 
-  /** The file a policy was read from, for messages. */
+  /**
+   * Where a policy was read from, {@code file:line:col: id} (no position for JSON), for messages.
+   */
   String where(String policyId) {
-    Path file = origins.get(policyId);
-    return file == null ? policyId : file + ": " + policyId;
+    String origin = origins.get(policyId);
+    return origin == null ? policyId : origin + ": " + policyId;
   }
 
   /** Reads a policy file or folder; missing or unreadable input is a {@link PlatformException}. */
@@ -60,7 +62,7 @@ record PolicySources(
     List<String> problems = new ArrayList<>();
     StringBuilder all = new StringBuilder();
     List<PolicySet> jsonSets = new ArrayList<>();
-    Map<String, Path> origins = new HashMap<>();
+    Map<String, String> origins = new HashMap<>();
     int cedarPolicies = 0;
     for (Path file : files) {
       String text = readText(file, "policy file");
@@ -68,15 +70,15 @@ record PolicySources(
         if (isJson(file)) {
           PolicySet json = PolicySet.fromJson(text);
           jsonSets.add(json);
-          json.policies().forEach(p -> origins.put(p.id(), file));
-          json.templates().forEach(p -> origins.put(p.id(), file));
+          json.policies().forEach(p -> origins.put(p.id(), file.toString()));
+          json.templates().forEach(p -> origins.put(p.id(), file.toString()));
         } else {
           // Ids are given across all Cedar files at once (policyN counts from the first file).
           List<Policy> inFile = inFileOrder(PolicySet.parse(text));
           for (int i = 0; i < inFile.size(); i++) {
-            String id =
-                inFile.get(i).annotations().getOrDefault("id", "policy" + (cedarPolicies + i));
-            origins.put(id, file);
+            Policy policy = inFile.get(i);
+            String id = policy.annotations().getOrDefault("id", "policy" + (cedarPolicies + i));
+            origins.put(id, file + policy.sourcePosition().map(at -> ":" + at).orElse(""));
           }
           cedarPolicies += inFile.size();
           all.append(text).append('\n');

@@ -100,7 +100,7 @@ class PolicyCommandTest {
             "policy", "validate", "--policies", policy.toString(), "--schema", schema.toString());
 
     assertThat(run.status).as(run.out + run.err).isZero();
-    assertThat(run.out).contains("warning: " + policy + ": policy0: impossible policy");
+    assertThat(run.out).contains("warning: " + policy + ":1:1: policy0: impossible policy");
   }
 
   @Test
@@ -122,7 +122,7 @@ class PolicyCommandTest {
 
     assertThat(run.status).isEqualTo(1);
     assertThat(run.out)
-        .contains("photos.cedar: no-private-sharing: attribute `private` of Photo is optional")
+        .contains("photos.cedar:5:1: no-private-sharing: attribute `private` of Photo is optional")
         .contains("1 problem in 1 file");
   }
 

@@ -60,6 +60,14 @@ public final class Policy {
     return definition.annotations();
   }
 
+  /**
+   * Where the policy starts in the Cedar text it was parsed from, as {@code line:column}; empty for
+   * a policy read from JSON.
+   */
+  public Optional<String> sourcePosition() {
+    return definition.position().map(PolicyDef.Position::toString);
+  }
+
   /** The policy in Cedar syntax. */
   public String toCedar() {
     return CedarPrinter.print(definition);

@@ -91,6 +91,18 @@ class PolicySyntaxTest {
   }
 
   @Test
+  void policiesKnowWhereTheyStartInTheirText() {
+    PolicySet set =
+        PolicySet.parse(
+            "// two\npermit(principal, action, resource);\n  @id(\"x\")\n  forbid(principal, action, resource);");
+    assertThat(set.policies())
+        .extracting(p -> p.sourcePosition().orElseThrow())
+        .containsExactly("2:1", "3:3");
+    assertThat(PolicySet.fromJson(set.toJson()).policies())
+        .allSatisfy(p -> assertThat(p.sourcePosition()).isEmpty());
+  }
+
+  @Test
   void parseErrorNamesLineAndColumn() {
     assertThatThrownBy(
             () -> PolicySet.parse("permit(principal, action, resource)\nwhen { principal.x == };"))

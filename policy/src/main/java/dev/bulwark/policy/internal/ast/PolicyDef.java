@@ -6,6 +6,7 @@ import dev.bulwark.policy.PolicyException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,7 +19,27 @@ public record PolicyDef(
     ScopeConstraint principal,
     ActionConstraint action,
     ScopeConstraint resource,
-    List<Condition> conditions) {
+    List<Condition> conditions,
+    Optional<Position> position) {
+
+  /** Where a policy starts in its Cedar text (1-based), for messages about it. */
+  public record Position(int line, int column) {
+    @Override
+    public String toString() {
+      return line + ":" + column;
+    }
+  }
+
+  /** A policy read without a source position (from JSON, or built in code). */
+  public PolicyDef(
+      Map<String, String> annotations,
+      Effect effect,
+      ScopeConstraint principal,
+      ActionConstraint action,
+      ScopeConstraint resource,
+      List<Condition> conditions) {
+    this(annotations, effect, principal, action, resource, conditions, Optional.empty());
+  }
 
   public PolicyDef {
     annotations = Map.copyOf(annotations);
@@ -27,6 +48,7 @@ public record PolicyDef(
     requireNonNull(action, "action");
     requireNonNull(resource, "resource");
     conditions = List.copyOf(conditions);
+    requireNonNull(position, "position");
     for (Condition c : conditions) {
       if (ExprDepth.of(c.body()) > ExprDepth.MAX) {
         throw new PolicyException(

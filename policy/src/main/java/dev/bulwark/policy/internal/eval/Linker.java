@@ -19,7 +19,8 @@ public final class Linker {
         fill(template.principal(), values),
         template.action(),
         fill(template.resource(), values),
-        template.conditions());
+        template.conditions(),
+        template.position());
   }
 
   private static ScopeConstraint fill(ScopeConstraint c, Map<SlotId, EntityUid> values) {

@@ -81,6 +81,7 @@ public final class Parser {
   // ---- policies
 
   private PolicyDef policy() {
+    Token start = peek();
     Map<String, String> annotations = new LinkedHashMap<>();
     while (peek().is("@")) {
       Token at = advance();
@@ -124,7 +125,14 @@ public final class Parser {
       expect("}");
     }
     expect(";");
-    return new PolicyDef(annotations, effect, principal, action, resource, conditions);
+    return new PolicyDef(
+        annotations,
+        effect,
+        principal,
+        action,
+        resource,
+        conditions,
+        Optional.of(new PolicyDef.Position(start.line(), start.column())));
   }
 
   private ScopeConstraint entityScope(SlotId slot) {
