@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,7 +31,6 @@ import tools.jackson.databind.node.ObjectNode;
  * half-changed.
  */
 public final class PolicySet {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final PolicySet EMPTY = new PolicySet(Map.of(), Map.of());
 
   private final Map<String, Policy> policies;
@@ -106,7 +104,7 @@ public final class PolicySet {
   public static PolicySet fromJson(String json) {
     JsonNode root;
     try {
-      root = JSON.readTree(requireNonNull(json, "json"));
+      root = ValueJson.MAPPER.readTree(requireNonNull(json, "json"));
     } catch (JacksonException e) {
       throw new PolicyException(
           PolicyException.Code.PARSE_ERROR, "not JSON: " + e.getOriginalMessage());
@@ -156,7 +154,7 @@ public final class PolicySet {
 
   /** The set in Cedar's JSON policy-set format (see {@link #fromJson}). */
   public String toJson() {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = ValueJson.MAPPER.createObjectNode();
     ObjectNode statics = root.putObject("staticPolicies");
     ObjectNode temps = root.putObject("templates");
     ArrayNode links = root.putArray("templateLinks");
@@ -172,7 +170,7 @@ public final class PolicySet {
         p.slotValues().forEach((slot, uid) -> values.set(slot, ValueJson.uidNode(uid)));
       }
     }
-    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    return ValueJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
   }
 
   /** Builds a set from policies already parsed (e.g. from several files). */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.bulwark.policy.internal.eval.EntityJson;
 import dev.bulwark.policy.internal.eval.ExpectedType;
 import dev.bulwark.policy.internal.eval.SchemaHints;
+import dev.bulwark.policy.internal.eval.ValueJson;
 import dev.bulwark.policy.schema.Schema;
 import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.policy.value.RecordValue;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An authorization request: may {@code principal} do {@code action} to {@code resource}, given
@@ -21,8 +21,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record Request(
     EntityUid principal, EntityUid action, EntityUid resource, RecordValue context) {
-  private static final JsonMapper CONTEXT_JSON = JsonMapper.builder().build();
-
   public Request {
     requireNonNull(principal, "principal");
     requireNonNull(action, "action");
@@ -39,7 +37,7 @@ public record Request(
   public static RecordValue contextFromJson(
       String json, EntityUid action, Optional<Schema> schema) {
     try {
-      JsonNode node = CONTEXT_JSON.readTree(json);
+      JsonNode node = ValueJson.MAPPER.readTree(json);
       ExpectedType expected =
           schema.map(s -> new SchemaHints(s).context(action)).orElse(ExpectedType.ANY);
       return new RecordValue(EntityJson.fields(node, expected, "context"));

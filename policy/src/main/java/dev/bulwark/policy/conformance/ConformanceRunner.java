@@ -26,7 +26,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs Cedar's integration tests (cedar-policy/cedar-integration-tests: the handwritten {@code
@@ -38,8 +37,6 @@ import tools.jackson.databind.json.JsonMapper;
  * from the test file, so it can be pointed at the root or at any folder within it.
  */
 public final class ConformanceRunner {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
   private ConformanceRunner() {}
 
   /** Every test JSON under {@code dir}, in a stable order. */
@@ -63,7 +60,7 @@ public final class ConformanceRunner {
 
   private static boolean isTestFile(Path p) {
     try {
-      JsonNode node = JSON.readTree(p.toFile());
+      JsonNode node = ValueJson.MAPPER.readTree(p.toFile());
       return node != null && node.isObject() && node.has("requests") && node.has("policies");
     } catch (JacksonException e) {
       return false;
@@ -189,7 +186,7 @@ public final class ConformanceRunner {
   public static ConformanceTest read(Path file) {
     JsonNode root;
     try {
-      root = JSON.readTree(file.toFile());
+      root = ValueJson.MAPPER.readTree(file.toFile());
     } catch (JacksonException e) {
       throw new IllegalArgumentException(file + ": not JSON: " + e.getOriginalMessage(), e);
     }

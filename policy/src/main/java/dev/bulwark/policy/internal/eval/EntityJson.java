@@ -13,12 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Reads Cedar's entities JSON. */
 public final class EntityJson {
-  static final JsonMapper JSON = JsonMapper.builder().build();
-
   private EntityJson() {}
 
   /** What a schema says an entity type's attributes and tags are, for schema-based reading. */
@@ -38,7 +35,7 @@ public final class EntityJson {
   public static List<Entity> parseEntities(String json, Optional<EntityTypes> types) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
+      root = ValueJson.MAPPER.readTree(json);
     } catch (JacksonException e) {
       throw new PolicyException(
           PolicyException.Code.ENTITIES_INVALID, "entities: not JSON: " + e.getOriginalMessage());

@@ -17,11 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Cedar's JSON value format (docs.cedarpolicy.com, "Entities and context syntax"), both ways. */
 public final class ValueJson {
+  /** The one JSON mapper the engine reads and writes Cedar's JSON formats with. */
+  public static final JsonMapper MAPPER = JsonMapper.builder().build();
+
   private ValueJson() {}
 
   /**
@@ -120,7 +124,12 @@ public final class ValueJson {
     }
   }
 
-  private static String text(JsonNode node, String path) {
+  /**
+   * The string at {@code path}.
+   *
+   * @throws IllegalArgumentException naming the path if it is absent or not a string
+   */
+  public static String text(JsonNode node, String path) {
     if (node == null || !node.isString()) {
       throw new IllegalArgumentException(path + ": expected a string");
     }

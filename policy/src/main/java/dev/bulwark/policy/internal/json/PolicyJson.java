@@ -69,7 +69,7 @@ public final class PolicyJson {
     try {
       requireObject(node, path);
       Effect effect =
-          switch (text(node.get("effect"), path + ".effect")) {
+          switch (ValueJson.text(node.get("effect"), path + ".effect")) {
             case "permit" -> Effect.PERMIT;
             case "forbid" -> Effect.FORBID;
             default -> throw bad(path + ".effect", "expected \"permit\" or \"forbid\"");
@@ -81,7 +81,9 @@ public final class PolicyJson {
         for (Map.Entry<String, JsonNode> e : ann.properties()) {
           annotations.put(
               e.getKey(),
-              e.getValue().isNull() ? "" : text(e.getValue(), path + ".annotations." + e.getKey()));
+              e.getValue().isNull()
+                  ? ""
+                  : ValueJson.text(e.getValue(), path + ".annotations." + e.getKey()));
         }
       }
       List<Condition> conditions = new ArrayList<>();
@@ -94,7 +96,7 @@ public final class PolicyJson {
           String at = path + ".conditions[" + i + "]";
           JsonNode c = conds.get(i);
           requireObject(c, at);
-          String kind = text(c.get("kind"), at + ".kind");
+          String kind = ValueJson.text(c.get("kind"), at + ".kind");
           if (!kind.equals("when") && !kind.equals("unless")) {
             throw bad(at + ".kind", "expected \"when\" or \"unless\"");
           }
@@ -115,12 +117,12 @@ public final class PolicyJson {
 
   private static ScopeConstraint scope(JsonNode node, String path, SlotId slot) {
     requireObject(node, path);
-    return switch (text(node.get("op"), path + ".op")) {
+    return switch (ValueJson.text(node.get("op"), path + ".op")) {
       case "All" -> new ScopeConstraint.Any();
       case "==" -> new ScopeConstraint.Eq(entityRef(node, path, slot));
       case "in" -> new ScopeConstraint.In(entityRef(node, path, slot));
       case "is" -> {
-        String type = text(node.get("entity_type"), path + ".entity_type");
+        String type = ValueJson.text(node.get("entity_type"), path + ".entity_type");
         JsonNode in = node.get("in");
         yield new ScopeConstraint.Is(
             type,
@@ -134,7 +136,7 @@ public final class PolicyJson {
 
   private static EntityRef entityRef(JsonNode node, String path, SlotId slot) {
     if (node.has("slot")) {
-      String s = text(node.get("slot"), path + ".slot");
+      String s = ValueJson.text(node.get("slot"), path + ".slot");
       if (!s.equals(slot.text())) {
         throw bad(path + ".slot", "expected " + slot.text() + ", found " + s);
       }
@@ -145,7 +147,7 @@ public final class PolicyJson {
 
   private static ActionConstraint action(JsonNode node, String path) {
     requireObject(node, path);
-    return switch (text(node.get("op"), path + ".op")) {
+    return switch (ValueJson.text(node.get("op"), path + ".op")) {
       case "All" -> new ActionConstraint.Any();
       case "==" ->
           new ActionConstraint.Eq(ValueJson.entityUid(node.get("entity"), path + ".entity"));
@@ -183,7 +185,7 @@ public final class PolicyJson {
       case "Value" -> literal(arg, at);
       case "Var" ->
           new Expr.Var(
-              switch (text(arg, at)) {
+              switch (ValueJson.text(arg, at)) {
                 case "principal" -> Variable.PRINCIPAL;
                 case "action" -> Variable.ACTION;
                 case "resource" -> Variable.RESOURCE;
@@ -192,7 +194,7 @@ public final class PolicyJson {
               });
       case "Slot" ->
           new Expr.Slot(
-              switch (text(arg, at)) {
+              switch (ValueJson.text(arg, at)) {
                 case "?principal" -> SlotId.PRINCIPAL;
                 case "?resource" -> SlotId.RESOURCE;
                 default -> throw bad(at, "unknown slot");
@@ -206,7 +208,7 @@ public final class PolicyJson {
           new Expr.Or(expr(arg.get("left"), at + ".left"), expr(arg.get("right"), at + ".right"));
       case "." ->
           new Expr.GetAttr(
-              expr(arg.get("left"), at + ".left"), text(arg.get("attr"), at + ".attr"));
+              expr(arg.get("left"), at + ".left"), ValueJson.text(arg.get("attr"), at + ".attr"));
       case "has" ->
           hasAttribute(expr(arg.get("left"), at + ".left"), arg.get("attr"), at + ".attr");
       case "like" ->
@@ -214,7 +216,7 @@ public final class PolicyJson {
               expr(arg.get("left"), at + ".left"), pattern(arg.get("pattern"), at + ".pattern"));
       case "is" -> {
         Expr left = expr(arg.get("left"), at + ".left");
-        Expr is = new Expr.Is(left, text(arg.get("entity_type"), at + ".entity_type"));
+        Expr is = new Expr.Is(left, ValueJson.text(arg.get("entity_type"), at + ".entity_type"));
         JsonNode in = arg.get("in");
         yield in == null || in.isNull()
             ? is
@@ -253,16 +255,16 @@ public final class PolicyJson {
    */
   private static Expr hasAttribute(Expr target, JsonNode attr, String at) {
     if (attr == null || !attr.isArray()) {
-      return new Expr.HasAttr(target, text(attr, at));
+      return new Expr.HasAttr(target, ValueJson.text(attr, at));
     }
     if (attr.isEmpty()) {
       throw bad(at, "expected an attribute name or a non-empty array of them");
     }
-    String first = text(attr.get(0), at + "[0]");
+    String first = ValueJson.text(attr.get(0), at + "[0]");
     Expr result = new Expr.HasAttr(target, first);
     Expr path = new Expr.GetAttr(target, first);
     for (int i = 1; i < attr.size(); i++) {
-      String next = text(attr.get(i), at + "[" + i + "]");
+      String next = ValueJson.text(attr.get(i), at + "[" + i + "]");
       result = new Expr.And(result, new Expr.HasAttr(path, next));
       path = new Expr.GetAttr(path, next);
     }
@@ -327,7 +329,7 @@ public final class PolicyJson {
       if (e.isString() && e.stringValue().equals("Wildcard")) {
         elements.add(new Pattern.Wildcard());
       } else if (e.isObject() && e.has("Literal")) {
-        text(e.get("Literal"), at + "[" + i + "].Literal")
+        ValueJson.text(e.get("Literal"), at + "[" + i + "].Literal")
             .codePoints()
             .forEach(cp -> elements.add(new Pattern.Char(cp)));
       } else {
@@ -504,13 +506,6 @@ public final class PolicyJson {
     if (node == null || !node.isObject()) {
       throw bad(path, "expected an object");
     }
-  }
-
-  private static String text(JsonNode node, String path) {
-    if (node == null || !node.isString()) {
-      throw bad(path, "expected a string");
-    }
-    return node.stringValue();
   }
 
   private static IllegalArgumentException bad(String path, String message) {
