@@ -26,14 +26,16 @@ public final class Validator {
     List<Policy> all = new ArrayList<>(policies.templates());
     all.addAll(policies.policies());
     for (Policy p : all) {
-      for (String problem : validator.validate(p.definition())) {
+      PolicyValidator.Outcome outcome = validator.validate(p.definition());
+      for (String problem : outcome.problems()) {
         errors.add(new ValidationError(p.id(), problem));
       }
-      if (validator.isImpossible(p.definition())) {
+      if (outcome.impossible()) {
         warnings.add(
             new ValidationError(
                 p.id(),
-                "impossible policy: no action the schema declares applies to the principal and resource types its scope allows"));
+                "impossible policy: no action the schema declares applies to the principal and"
+                    + " resource types its scope allows"));
       }
     }
     return new ValidationResult(errors, warnings);

@@ -51,18 +51,41 @@ public final class PolicyValidator {
     }
   }
 
-  /** The problems with one policy or template; empty when it validates. */
-  public List<String> validate(PolicyDef policy) {
+  /**
+   * What validation found for one policy or template.
+   *
+   * @param problems the errors; empty when it validates
+   * @param impossible whether no request the schema allows can match its scope: Cedar reports this
+   *     as a warning, not an error (its validator's {@code shouldValidate} ignores it), and so do
+   *     we
+   */
+  public record Outcome(List<String> problems, boolean impossible) {
+    public Outcome {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** Validates one policy or template. */
+  public Outcome validate(PolicyDef policy) {
     List<String> problems = new ArrayList<>();
     Expr scope = scopeExpr(policy);
     Expr whole = new Expr.And(scope, conditionExpr(policy.conditions()));
     checkDeclared(whole, problems);
     if (!problems.isEmpty()) {
-      return problems;
+      return new Outcome(problems, false);
     }
+    boolean impossible = true;
     for (Environment env : environments) {
       TypeChecker checker = new TypeChecker(schema, hierarchy, env);
       try {
+        // Where the scope cannot hold, the conditions are never typechecked (Cedar's && short-
+        // circuits the same way), so only the scope is checked there.
+        Bool scopeType =
+            (Bool) checker.typeOf(substituteAction(scope, env.action().uid()), Set.of()).type();
+        if (scopeType.kind() == BoolKind.FF) {
+          continue;
+        }
+        impossible = false;
         Typed t = checker.typeOf(substituteAction(whole, env.action().uid()), Set.of());
         if (!(t.type() instanceof Bool)) {
           problems.add("the policy is not a boolean but " + t.type());
@@ -77,31 +100,10 @@ public final class PolicyValidator {
                 + ", resource "
                 + env.resource()
                 + ")");
-        break;
+        return new Outcome(problems, false);
       }
     }
-    return problems;
-  }
-
-  /**
-   * Whether no request the schema allows can match the policy's scope. Cedar reports this as a
-   * warning, not an error (its validator's {@code shouldValidate} ignores it), and so do we.
-   */
-  public boolean isImpossible(PolicyDef policy) {
-    Expr scope = scopeExpr(policy);
-    for (Environment env : environments) {
-      try {
-        Typed t =
-            new TypeChecker(schema, hierarchy, env)
-                .typeOf(substituteAction(scope, env.action().uid()), Set.of());
-        if (((Bool) t.type()).kind() != BoolKind.FF) {
-          return false;
-        }
-      } catch (TypeError e) {
-        return false;
-      }
-    }
-    return true;
+    return new Outcome(problems, impossible);
   }
 
   // ---- the policy as one expression, as Cedar's Policy.toExpr builds it
