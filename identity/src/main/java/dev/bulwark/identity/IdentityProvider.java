@@ -3,10 +3,14 @@ package dev.bulwark.identity;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.AuditSink;
+import dev.bulwark.identity.internal.AuthorizationCodeStore;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.Discovery;
+import dev.bulwark.identity.internal.PasswordHasher;
+import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.TokenEndpoint;
+import dev.bulwark.identity.internal.UserDirectory;
 import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.storage.Database;
@@ -22,13 +26,21 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class IdentityProvider implements AutoCloseable {
   private final Database database;
   private final ClientStore clients;
+  private final UserDirectory users;
   private final HttpListener listener;
   private final String issuer;
 
-  private IdentityProvider(
-      Database database, ClientStore clients, HttpListener listener, String issuer) {
+  // What the provider keeps in its database.
+  private record Stores(
+      ClientStore clients,
+      UserDirectory users,
+      SessionStore sessions,
+      AuthorizationCodeStore codes) {}
+
+  private IdentityProvider(Database database, Stores stores, HttpListener listener, String issuer) {
     this.database = database;
-    this.clients = clients;
+    this.clients = stores.clients();
+    this.users = stores.users();
     this.listener = listener;
     this.issuer = issuer;
   }
@@ -49,6 +61,10 @@ public final class IdentityProvider implements AutoCloseable {
     try {
       SigningKeyRing keys = SigningKeyRing.loadOrCreate(database, sealer, clock);
       ClientStore clients = new ClientStore(database, clock);
+      UserDirectory users = new UserDirectory(database, new PasswordHasher(), clock);
+      SessionStore sessions = new SessionStore(database, clock);
+      AuthorizationCodeStore codes =
+          new AuthorizationCodeStore(database, clock, AuthorizationCodeStore.MAX_LIFETIME);
       // The issuer is the listener's URL unless configured, and the port is known only once bound.
       AtomicReference<String> issuer = new AtomicReference<>();
       settings.issuer().ifPresent(uri -> issuer.set(withoutTrailingSlash(uri)));
@@ -89,7 +105,8 @@ public final class IdentityProvider implements AutoCloseable {
                               }))
               .start();
       issuer.compareAndSet(null, withoutTrailingSlash(started.url()));
-      return new IdentityProvider(database, clients, started, issuer.get());
+      return new IdentityProvider(
+          database, new Stores(clients, users, sessions, codes), started, issuer.get());
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -137,6 +154,35 @@ public final class IdentityProvider implements AutoCloseable {
    */
   public void registerClient(ClientRegistration registration, ClientSecret secret) {
     clients.register(registration, secret);
+  }
+
+  /** Registers a client that holds no shared secret (public, private_key_jwt, tls_client_auth). */
+  public void registerClientWithoutSecret(ClientRegistration registration) {
+    clients.register(registration);
+  }
+
+  /** The registration of {@code clientId}, if registered. */
+  public java.util.Optional<ClientRegistration> client(String clientId) {
+    return clients.registration(clientId);
+  }
+
+  /**
+   * Creates a user; the password must pass the password policy and is stored only as its Argon2id
+   * hash.
+   */
+  public UserAccount createUser(
+      String username, String displayName, java.util.Optional<String> email, String password) {
+    return users.create(username, displayName, email, password);
+  }
+
+  /** The user {@code username}, if one exists. */
+  public java.util.Optional<UserAccount> user(String username) {
+    return users.byUsername(username);
+  }
+
+  /** Grants {@code role} to a user directly; it appears in their tokens' {@code roles} claim. */
+  public void grantRole(String userId, String role) {
+    users.grantRole(userId, role);
   }
 
   @Override

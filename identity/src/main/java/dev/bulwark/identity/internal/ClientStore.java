@@ -26,6 +26,8 @@ import java.util.Set;
 public final class ClientStore {
   private static final String HASH_PREFIX = "sha256:";
   // Compared against when the client id is unknown, so both paths do the same work.
+  // Stored for clients without a secret; no hash of any secret equals it.
+  private static final String NO_SECRET = "none";
   private static final String DECOY_HASH = hash("decoy-" + java.util.UUID.randomUUID());
 
   private final Database database;
@@ -40,9 +42,32 @@ public final class ClientStore {
     return find(clientId).isPresent();
   }
 
+  /** The registration of {@code clientId}, if registered. */
+  public Optional<ClientRegistration> registration(String clientId) {
+    return find(clientId).map(StoredClient::registration);
+  }
+
+  /** Every registered client, by id. */
+  public java.util.List<ClientRegistration> list() {
+    return database.inTransaction(
+        connection -> {
+          java.util.List<ClientRegistration> clients = new java.util.ArrayList<>();
+          try (PreparedStatement select =
+                  connection.prepareStatement(
+                      "SELECT client_id, display_name, scopes, audiences, registration_json"
+                          + " FROM clients ORDER BY client_id");
+              ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              clients.add(registration(rows));
+            }
+          }
+          return clients;
+        });
+  }
+
   /**
-   * Registers {@code registration} and returns its secret, which is not stored anywhere in the
-   * clear.
+   * Registers a client that authenticates with a shared secret; the secret is not stored anywhere
+   * in the clear.
    */
   public void register(ClientRegistration registration, ClientSecret clientSecret) {
     String secret = clientSecret.reveal();
@@ -52,6 +77,84 @@ public final class ClientStore {
           IdentityException.Code.CLIENT_INVALID,
           "client secret: too short (expected: at least 32 random characters)");
     }
+    insert(registration, hash(secret));
+  }
+
+  /**
+   * Registers a client that holds no shared secret: a public client, or one that authenticates with
+   * {@code private_key_jwt} or {@code tls_client_auth}.
+   */
+  public void register(ClientRegistration registration) {
+    if (registration.authMethod().usesSecret()) {
+      throw new IdentityException(
+          IdentityException.Code.CLIENT_INVALID,
+          "client "
+              + registration.clientId()
+              + " authenticates with "
+              + registration.authMethod().protocolName()
+              + " and needs a secret");
+    }
+    insert(registration, NO_SECRET);
+  }
+
+  /** Replaces a client's registration, keeping its secret (if it has one). */
+  public void update(ClientRegistration registration) {
+    int updated =
+        database.inTransaction(
+            connection -> {
+              try (PreparedStatement update =
+                  connection.prepareStatement(
+                      "UPDATE clients SET display_name = ?, scopes = ?, audiences = ?,"
+                          + " registration_json = ? WHERE client_id = ?")) {
+                update.setString(1, registration.displayName());
+                update.setString(2, String.join(" ", registration.scopes()));
+                update.setString(3, String.join(" ", registration.audiences()));
+                update.setString(4, ClientRegistrationJson.toJson(registration).toString());
+                update.setString(5, registration.clientId());
+                return update.executeUpdate();
+              }
+            });
+    if (updated == 0) {
+      throw notFound(registration.clientId());
+    }
+  }
+
+  /** Gives a client a new secret; the old one stops working at once. */
+  public void replaceSecret(String clientId, ClientSecret clientSecret) {
+    if (clientSecret.reveal().length() < 32) {
+      throw new IdentityException(
+          IdentityException.Code.CLIENT_INVALID,
+          "client secret: too short (expected: at least 32 random characters)");
+    }
+    int updated =
+        database.inTransaction(
+            connection -> {
+              try (PreparedStatement update =
+                  connection.prepareStatement(
+                      "UPDATE clients SET secret_hash = ? WHERE client_id = ?")) {
+                update.setString(1, hash(clientSecret.reveal()));
+                update.setString(2, clientId);
+                return update.executeUpdate();
+              }
+            });
+    if (updated == 0) {
+      throw notFound(clientId);
+    }
+  }
+
+  /** Removes a client; tokens already issued to it live until they expire or are revoked. */
+  public boolean delete(String clientId) {
+    return database.inTransaction(
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM clients WHERE client_id = ?")) {
+            delete.setString(1, clientId);
+            return delete.executeUpdate() > 0;
+          }
+        });
+  }
+
+  private void insert(ClientRegistration registration, String secretHash) {
     database.inTransaction(
         connection -> {
           if (findIn(connection, registration.clientId()).isPresent()) {
@@ -61,24 +164,32 @@ public final class ClientStore {
           }
           try (PreparedStatement insert =
               connection.prepareStatement(
-                  "INSERT INTO clients (client_id, display_name, secret_hash, scopes, audiences, created_at)"
-                      + " VALUES (?, ?, ?, ?, ?, ?)")) {
+                  "INSERT INTO clients (client_id, display_name, secret_hash, scopes, audiences,"
+                      + " created_at, registration_json) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, registration.clientId());
             insert.setString(2, registration.displayName());
-            insert.setString(3, hash(secret));
+            insert.setString(3, secretHash);
             insert.setString(4, String.join(" ", registration.scopes()));
             insert.setString(5, String.join(" ", registration.audiences()));
             insert.setTimestamp(6, Timestamp.from(clock.instant()));
+            insert.setString(7, ClientRegistrationJson.toJson(registration).toString());
             insert.executeUpdate();
           }
           return null;
         });
   }
 
-  /** The client, if {@code clientId} is registered and {@code secret} is its secret. */
+  /**
+   * The client, if {@code clientId} is registered, authenticates with a shared secret, and {@code
+   * secret} is its secret.
+   */
   public Optional<ClientRegistration> authenticate(String clientId, String secret) {
     Optional<StoredClient> client = find(clientId);
-    String expected = client.map(StoredClient::secretHash).orElse(DECOY_HASH);
+    String expected =
+        client
+            .filter(c -> c.registration().authMethod().usesSecret())
+            .map(StoredClient::secretHash)
+            .orElse(DECOY_HASH);
     boolean matches =
         MessageDigest.isEqual(
             expected.getBytes(StandardCharsets.US_ASCII),
@@ -94,18 +205,31 @@ public final class ClientStore {
       throws SQLException {
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT display_name, secret_hash, scopes, audiences FROM clients WHERE client_id = ?")) {
+            "SELECT client_id, display_name, scopes, audiences, registration_json, secret_hash"
+                + " FROM clients WHERE client_id = ?")) {
       select.setString(1, clientId);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
           return Optional.empty();
         }
-        ClientRegistration registration =
-            new ClientRegistration(
-                clientId, rows.getString(1), split(rows.getString(3)), split(rows.getString(4)));
-        return Optional.of(new StoredClient(registration, rows.getString(2)));
+        return Optional.of(new StoredClient(registration(rows), rows.getString(6)));
       }
     }
+  }
+
+  // Clients registered before registration_json existed are client-credentials clients.
+  private static ClientRegistration registration(ResultSet rows) throws SQLException {
+    String json = rows.getString(5);
+    if (json == null || json.equals("{}")) {
+      return new ClientRegistration(
+          rows.getString(1), rows.getString(2), split(rows.getString(3)), split(rows.getString(4)));
+    }
+    return ClientRegistrationJson.fromJson(json);
+  }
+
+  private static IdentityException notFound(String clientId) {
+    return new IdentityException(
+        IdentityException.Code.CLIENT_NOT_FOUND, "client " + clientId + " is not registered");
   }
 
   private static Set<String> split(String spaceSeparated) {

@@ -2,6 +2,7 @@ package dev.bulwark.identity.internal;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
@@ -9,6 +10,8 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.identity.IdentityException;
 import dev.bulwark.keys.KeysException;
 import dev.bulwark.keys.SecretSealer;
@@ -65,6 +68,28 @@ public final class SigningKeyRing {
 
   public JWSAlgorithm algorithm() {
     return JWSAlgorithm.ES256;
+  }
+
+  /**
+   * Signs {@code claims} with the current key for {@code algorithm}, naming the key in {@code kid}.
+   *
+   * @throws IdentityException SIGNING_KEY_UNAVAILABLE if the ring has no key for {@code algorithm}
+   */
+  public SignedJWT sign(
+      JWSAlgorithm algorithm, com.nimbusds.jose.JOSEObjectType type, JWTClaimsSet claims) {
+    if (!algorithm.equals(JWSAlgorithm.ES256)) {
+      throw new IdentityException(
+          IdentityException.Code.SIGNING_KEY_UNAVAILABLE, "no signing key for " + algorithm);
+    }
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(algorithm).type(type).keyID(current.getKeyID()).build(), claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing a " + type + " failed", e);
+    }
+    return jwt;
   }
 
   /** The public keys, as served at the JWKS endpoint. */

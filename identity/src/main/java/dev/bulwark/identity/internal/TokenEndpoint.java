@@ -1,8 +1,7 @@
 package dev.bulwark.identity.internal;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.audit.AuditEvent;
@@ -104,9 +103,12 @@ public final class TokenEndpoint {
     String grantType =
         form.first("grant_type")
             .orElseThrow(() -> OAuthError.invalidRequest("grant_type is missing"));
-    if (!"client_credentials".equals(grantType)) {
+    if (!ClientRegistration.CLIENT_CREDENTIALS.equals(grantType)) {
       throw OAuthError.unsupportedGrantType(
           "grant_type '" + FormBody.printable(grantType) + "' is not supported here");
+    }
+    if (!client.allowsGrant(grantType)) {
+      throw OAuthError.unauthorizedClient("this client may not use " + grantType);
     }
     Set<String> scopes = grantedScopes(client, form.first("scope"));
     List<String> audiences = audiences(client, form.all("resource"));
@@ -261,14 +263,7 @@ public final class TokenEndpoint {
       claims.claim("scope", String.join(" ", scopes));
     }
     SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(keys.algorithm()).type(AT_JWT).keyID(keys.keyId()).build(),
-            claims.build());
-    try {
-      jwt.sign(keys.signer());
-    } catch (JOSEException e) {
-      throw new IllegalStateException("signing an access token failed", e);
-    }
+        keys.sign(JWSAlgorithm.parse(client.signingAlgorithm()), AT_JWT, claims.build());
     LOG.info(
         "issued access token jti={} client_id={} aud={} scope={}",
         jti,
