@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -244,7 +245,7 @@ public final class ClientAuthenticator {
     }
     Instant now = clock.instant();
     String iss = issuer.get();
-    Set<String> audiences = Set.of(iss, iss + "/token", iss + endpointPath);
+    Set<String> audiences = new HashSet<>(List.of(iss, iss + "/token", iss + endpointPath));
     if (!claimedId.equals(claims.getIssuer())) {
       throw failed(req, claimedId, "client assertion iss is not the client_id", false);
     }
