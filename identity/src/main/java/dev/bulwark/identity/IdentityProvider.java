@@ -233,6 +233,10 @@ public final class IdentityProvider implements AutoCloseable {
     return codes;
   }
 
+  UserDirectory userDirectory() {
+    return users;
+  }
+
   @Override
   public void close() {
     listener.close();

@@ -354,6 +354,35 @@ class AuthorizationCodeGrantTest {
   }
 
   @Test
+  void refreshFailsForADisabledUser() {
+    String r1 = tokens().path("refresh_token").asString();
+    idp.provider.userDirectory().setEnabled(alice.userId(), false);
+
+    assertThat(error(idp.refresh(r1, "", app))).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void codeForADisabledUserIsRefused() {
+    String code = idp.code("app", alice, REDIRECT, VERIFIER, OPENID_PAYMENTS, Optional.empty());
+    idp.provider.userDirectory().setEnabled(alice.userId(), false);
+
+    assertThat(error(idp.redeem(code, VERIFIER, REDIRECT, app))).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void clientWithAnAlgorithmWithoutAKeyGetsAServerErrorNotACrash() {
+    String rsa = idp.registerApp("rsa", b -> b.signingAlgorithm("RS256"));
+
+    HttpResponse<String> response = idp.codeGrant("rsa", rsa, alice, OPENID_PAYMENTS);
+
+    // Helper "keys" adds RS256 keys; until then the endpoint says what is missing.
+    assertThat(response.statusCode()).isIn(200, 500);
+    if (response.statusCode() == 500) {
+      assertThat(error(response)).isEqualTo("server_error");
+    }
+  }
+
+  @Test
   void refreshFailsOnceTheFamilyExpired() {
     String r1 = tokens().path("refresh_token").asString();
     // The session lasts an hour in the fixture; the family 12 h from sign-in by default.

@@ -13,6 +13,7 @@ import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.identity.ClientRegistration;
 import dev.bulwark.identity.ClientRegistration.ClientAuthMethod;
+import dev.bulwark.identity.IdentityException;
 import dev.bulwark.identity.IdentitySettings;
 import dev.bulwark.identity.UserAccount;
 import dev.bulwark.runtime.http.HttpResponses;
@@ -132,6 +133,22 @@ public final class TokenEndpoint {
       }
       res.header(HeaderValues.create(HeaderNames.PRAGMA, "no-cache"));
       HttpResponses.error(res, e.status(), e.error(), e.getMessage());
+    } catch (IdentityException e) {
+      // A client registered for an algorithm the key ring has no key for: a configuration
+      // problem, not the client's; say so rather than fail with an opaque 500.
+      if (e.code() != IdentityException.Code.SIGNING_KEY_UNAVAILABLE) {
+        throw e;
+      }
+      LOG.error("cannot sign a token: {}", e.getMessage());
+      audit.emit(
+          event(req, "token.issue", AuditEvent.Outcome.FAILURE)
+              .reason("server_error: " + e.getMessage())
+              .build());
+      HttpResponses.error(
+          res,
+          Status.INTERNAL_SERVER_ERROR_500,
+          "server_error",
+          "no signing key for this client's algorithm");
     }
   }
 
