@@ -321,6 +321,26 @@ class AuthorizationCodeGrantTest {
   }
 
   @Test
+  void concurrentUsesOfOneRefreshTokenSucceedAtMostOnce() throws Exception {
+    String r1 = tokens().path("refresh_token").asString();
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> attempts =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      attempts.add(
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> idp.refresh(r1, "", app)));
+    }
+
+    long succeeded = 0;
+    for (var attempt : attempts) {
+      if (attempt.get().statusCode() == 200) {
+        succeeded++;
+      }
+    }
+
+    assertThat(succeeded).isLessThanOrEqualTo(1);
+  }
+
+  @Test
   void refreshByAnotherClientIsRefusedAndLeavesTheTokenUsable() {
     String other = idp.registerApp("other", b -> b);
     String r1 = tokens().path("refresh_token").asString();

@@ -224,6 +224,18 @@ class ClientAuthenticationTest {
   }
 
   @Test
+  void confidentialClientNamingItselfWithoutASecretIsRefused() {
+    assertInvalidClient(
+        idp.post("/token", "grant_type=client_credentials&client_id=shop", Optional.empty()));
+  }
+
+  @Test
+  void unknownClientNamingItselfIsRefused() {
+    assertInvalidClient(
+        idp.post("/token", "grant_type=client_credentials&client_id=nobody", Optional.empty()));
+  }
+
+  @Test
   void tlsClientAuthIssuesACertificateBoundToken() throws Exception {
     HttpClient agent = idp.httpWithCertificate("agent");
 
