@@ -3,16 +3,22 @@ package dev.bulwark.identity;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.AuditSink;
+import dev.bulwark.identity.internal.AccessTokens;
 import dev.bulwark.identity.internal.AuthorizationCodeStore;
+import dev.bulwark.identity.internal.ClientAuthenticator;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.Discovery;
 import dev.bulwark.identity.internal.PasswordHasher;
 import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.TokenEndpoint;
+import dev.bulwark.identity.internal.TokenIntrospection;
+import dev.bulwark.identity.internal.TokenStore;
 import dev.bulwark.identity.internal.UserDirectory;
+import dev.bulwark.identity.internal.UserInfoEndpoint;
 import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.runtime.http.HttpListener;
+import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.storage.Database;
 import dev.bulwark.runtime.storage.DatabaseSettings;
 import java.net.URI;
@@ -27,6 +33,8 @@ public final class IdentityProvider implements AutoCloseable {
   private final Database database;
   private final ClientStore clients;
   private final UserDirectory users;
+  private final SessionStore sessions;
+  private final AuthorizationCodeStore codes;
   private final HttpListener listener;
   private final String issuer;
 
@@ -41,6 +49,8 @@ public final class IdentityProvider implements AutoCloseable {
     this.database = database;
     this.clients = stores.clients();
     this.users = stores.users();
+    this.sessions = stores.sessions();
+    this.codes = stores.codes();
     this.listener = listener;
     this.issuer = issuer;
   }
@@ -69,8 +79,30 @@ public final class IdentityProvider implements AutoCloseable {
       AtomicReference<String> issuer = new AtomicReference<>();
       settings.issuer().ifPresent(uri -> issuer.set(withoutTrailingSlash(uri)));
       Discovery discovery = new Discovery(issuer::get, keys);
+      TokenStore tokenStore = new TokenStore(database, clock);
+      AccessTokens accessTokens = new AccessTokens(keys, tokenStore, issuer::get, clock);
+      ClientAuthenticator clientAuthenticator =
+          new ClientAuthenticator(clients, tokenStore, issuer::get, clock, audit);
       TokenEndpoint tokens =
-          new TokenEndpoint(clients, keys, issuer::get, settings.accessTokenTtl(), clock, audit);
+          new TokenEndpoint(
+              new TokenEndpoint.Stores(
+                  clientAuthenticator, accessTokens, tokenStore, codes, sessions, users),
+              keys,
+              issuer::get,
+              settings,
+              clock,
+              audit);
+      TokenIntrospection introspection =
+          new TokenIntrospection(
+              clientAuthenticator,
+              accessTokens,
+              tokenStore,
+              sessions,
+              users,
+              issuer::get,
+              clock,
+              audit);
+      UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, users);
       HttpListener started =
           listener
               .healthCheck("database", database.healthCheck())
@@ -93,6 +125,13 @@ public final class IdentityProvider implements AutoCloseable {
                           .get("/.well-known/oauth-authorization-server", discovery::metadata)
                           .get("/jwks", discovery::jwks)
                           .post("/token", tokens::handle)
+                          .post("/introspect", introspection::introspect)
+                          .any("/introspect", HttpResponses.methodNotAllowed("POST"))
+                          .post("/revoke", introspection::revoke)
+                          .any("/revoke", HttpResponses.methodNotAllowed("POST"))
+                          .get("/userinfo", userInfo::handle)
+                          .post("/userinfo", userInfo::handle)
+                          .any("/userinfo", HttpResponses.methodNotAllowed("GET, POST"))
                           .any(
                               "/token",
                               (req, res) -> {
@@ -183,6 +222,15 @@ public final class IdentityProvider implements AutoCloseable {
   /** Grants {@code role} to a user directly; it appears in their tokens' {@code roles} claim. */
   public void grantRole(String userId, String role) {
     users.grantRole(userId, role);
+  }
+
+  // For tests in this package, which sign users in without the login pages.
+  SessionStore sessionStore() {
+    return sessions;
+  }
+
+  AuthorizationCodeStore codeStore() {
+    return codes;
   }
 
   @Override
