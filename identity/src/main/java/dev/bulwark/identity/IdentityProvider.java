@@ -29,6 +29,8 @@ public final class IdentityProvider implements AutoCloseable {
   private final UserDirectory users;
   private final HttpListener listener;
   private final String issuer;
+  private final SigningKeyRing keys;
+  private final Audit audit;
 
   // What the provider keeps in its database.
   private record Stores(
@@ -37,8 +39,19 @@ public final class IdentityProvider implements AutoCloseable {
       SessionStore sessions,
       AuthorizationCodeStore codes) {}
 
-  private IdentityProvider(Database database, Stores stores, HttpListener listener, String issuer) {
+  // Where the provider's own actions are audited.
+  private record Audit(AuditSink sink, Clock clock) {}
+
+  private IdentityProvider(
+      Database database,
+      Stores stores,
+      SigningKeyRing keys,
+      Audit audit,
+      HttpListener listener,
+      String issuer) {
     this.database = database;
+    this.keys = keys;
+    this.audit = audit;
     this.clients = stores.clients();
     this.users = stores.users();
     this.listener = listener;
@@ -59,7 +72,8 @@ public final class IdentityProvider implements AutoCloseable {
     requireNonNull(settings, "settings");
     Database database = Database.open(databaseSettings, "identity", "classpath:db/identity");
     try {
-      SigningKeyRing keys = SigningKeyRing.loadOrCreate(database, sealer, clock);
+      SigningKeyRing keys =
+          SigningKeyRing.open(database, sealer, clock, settings.signingKeyRotation());
       ClientStore clients = new ClientStore(database, clock);
       UserDirectory users = new UserDirectory(database, new PasswordHasher(), clock);
       SessionStore sessions = new SessionStore(database, clock);
@@ -105,8 +119,14 @@ public final class IdentityProvider implements AutoCloseable {
                               }))
               .start();
       issuer.compareAndSet(null, withoutTrailingSlash(started.url()));
+      keys.start(rotation -> audit.emit(rotationEvent(rotation, "schedule", clock)));
       return new IdentityProvider(
-          database, new Stores(clients, users, sessions, codes), started, issuer.get());
+          database,
+          new Stores(clients, users, sessions, codes),
+          keys,
+          new Audit(audit, clock),
+          started,
+          issuer.get());
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -185,8 +205,33 @@ public final class IdentityProvider implements AutoCloseable {
     users.grantRole(userId, role);
   }
 
+  /**
+   * Rotates the signing keys of every algorithm now: each ring's next key signs from now on, the
+   * current one stays published as the previous key until the following rotation (audited {@code
+   * keys.rotate}).
+   */
+  public void rotateSigningKeys() {
+    for (SigningKeyRing.Rotation rotation : keys.rotateNow()) {
+      audit.sink().emit(rotationEvent(rotation, "api", audit.clock()));
+    }
+  }
+
+  private static dev.bulwark.audit.AuditEvent rotationEvent(
+      SigningKeyRing.Rotation rotation, String actor, Clock clock) {
+    return dev.bulwark.audit.AuditEvent.builder(
+            "identity", "keys.rotate", dev.bulwark.audit.AuditEvent.Outcome.SUCCESS)
+        .time(clock.instant())
+        .subject(actor)
+        .attribute("algorithm", rotation.algorithm().getName())
+        .attribute("previous_kid", rotation.previousKid())
+        .attribute("current_kid", rotation.currentKid())
+        .attribute("next_kid", rotation.nextKid())
+        .build();
+  }
+
   @Override
   public void close() {
+    keys.close();
     listener.close();
     database.close();
   }

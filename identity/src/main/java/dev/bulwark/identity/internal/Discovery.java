@@ -35,16 +35,21 @@ public final class Discovery {
         .add("client_secret_post");
     body.putArray("response_types_supported");
     body.putArray("subject_types_supported").add("public");
-    body.putArray("id_token_signing_alg_values_supported").add(keys.algorithm().getName());
+    tools.jackson.databind.node.ArrayNode algorithms =
+        body.putArray("id_token_signing_alg_values_supported");
+    SigningKeyRing.ALGORITHMS.forEach(algorithm -> algorithms.add(algorithm.getName()));
     body.put("authorization_response_iss_parameter_supported", false);
     HttpResponses.json(res, Status.OK_200, body);
   }
 
   public void jwks(ServerRequest req, ServerResponse res) {
     res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/jwk-set+json"));
-    // Public keys change only on rotation; a short cache spares the issuer without delaying
-    // rotation.
-    res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "public, max-age=300"));
+    // Public keys change only on rotation, and a next key is published a whole rotation period
+    // before it signs: a cache far shorter than that period spares the issuer and still has
+    // every verifier holding the next key in time.
+    res.header(
+        HeaderValues.create(
+            HeaderNames.CACHE_CONTROL, "public, max-age=" + keys.cacheMaxAge().toSeconds()));
     res.send(keys.publicKeys().toString(true).getBytes(StandardCharsets.UTF_8));
   }
 }

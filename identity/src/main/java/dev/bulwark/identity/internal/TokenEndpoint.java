@@ -262,6 +262,9 @@ public final class TokenEndpoint {
     if (!scopes.isEmpty()) {
       claims.claim("scope", String.join(" ", scopes));
     }
+    if (!client.roles().isEmpty()) {
+      claims.claim("roles", List.copyOf(new java.util.TreeSet<>(client.roles())));
+    }
     SignedJWT jwt =
         keys.sign(JWSAlgorithm.parse(client.signingAlgorithm()), AT_JWT, claims.build());
     LOG.info(
