@@ -11,6 +11,8 @@ import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.TokenEndpoint;
 import dev.bulwark.identity.internal.UserDirectory;
+import dev.bulwark.identity.internal.admin.AdminApi;
+import dev.bulwark.identity.internal.admin.AdminTokenVerifier;
 import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.storage.Database;
@@ -85,6 +87,12 @@ public final class IdentityProvider implements AutoCloseable {
       Discovery discovery = new Discovery(issuer::get, keys);
       TokenEndpoint tokens =
           new TokenEndpoint(clients, keys, issuer::get, settings.accessTokenTtl(), clock, audit);
+      AdminApi admin =
+          new AdminApi(
+              new AdminApi.Stores(clients, users, sessions, keys),
+              new AdminTokenVerifier(keys, issuer::get, clock),
+              audit,
+              clock);
       HttpListener started =
           listener
               .healthCheck("database", database.healthCheck())
@@ -106,6 +114,7 @@ public final class IdentityProvider implements AutoCloseable {
                           .get("/.well-known/openid-configuration", discovery::metadata)
                           .get("/.well-known/oauth-authorization-server", discovery::metadata)
                           .get("/jwks", discovery::jwks)
+                          .register("/admin/v1", admin)
                           .post("/token", tokens::handle)
                           .any(
                               "/token",
