@@ -33,6 +33,8 @@ public final class IdentityException extends RuntimeException {
     PASSWORD_REJECTED,
     /** No such group. */
     GROUP_NOT_FOUND,
+    /** A group with that name already exists. */
+    GROUP_EXISTS,
     /** No signing key for the algorithm asked for. */
     SIGNING_KEY_UNAVAILABLE,
     /** Stored signing keys cannot be read back (wrong master key?). */

@@ -16,6 +16,8 @@ import dev.bulwark.identity.internal.TokenIntrospection;
 import dev.bulwark.identity.internal.TokenStore;
 import dev.bulwark.identity.internal.UserDirectory;
 import dev.bulwark.identity.internal.UserInfoEndpoint;
+import dev.bulwark.identity.internal.admin.AdminApi;
+import dev.bulwark.identity.internal.admin.AdminTokenVerifier;
 import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.HttpResponses;
@@ -37,6 +39,8 @@ public final class IdentityProvider implements AutoCloseable {
   private final AuthorizationCodeStore codes;
   private final HttpListener listener;
   private final String issuer;
+  private final SigningKeyRing keys;
+  private final Audit audit;
 
   // What the provider keeps in its database.
   private record Stores(
@@ -45,8 +49,19 @@ public final class IdentityProvider implements AutoCloseable {
       SessionStore sessions,
       AuthorizationCodeStore codes) {}
 
-  private IdentityProvider(Database database, Stores stores, HttpListener listener, String issuer) {
+  // Where the provider's own actions are audited.
+  private record Audit(AuditSink sink, Clock clock) {}
+
+  private IdentityProvider(
+      Database database,
+      Stores stores,
+      SigningKeyRing keys,
+      Audit audit,
+      HttpListener listener,
+      String issuer) {
     this.database = database;
+    this.keys = keys;
+    this.audit = audit;
     this.clients = stores.clients();
     this.users = stores.users();
     this.sessions = stores.sessions();
@@ -69,7 +84,8 @@ public final class IdentityProvider implements AutoCloseable {
     requireNonNull(settings, "settings");
     Database database = Database.open(databaseSettings, "identity", "classpath:db/identity");
     try {
-      SigningKeyRing keys = SigningKeyRing.loadOrCreate(database, sealer, clock);
+      SigningKeyRing keys =
+          SigningKeyRing.open(database, sealer, clock, settings.signingKeyRotation());
       ClientStore clients = new ClientStore(database, clock);
       UserDirectory users = new UserDirectory(database, new PasswordHasher(), clock);
       SessionStore sessions = new SessionStore(database, clock);
@@ -103,6 +119,12 @@ public final class IdentityProvider implements AutoCloseable {
               clock,
               audit);
       UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, users);
+      AdminApi admin =
+          new AdminApi(
+              new AdminApi.Stores(clients, users, sessions, keys),
+              new AdminTokenVerifier(keys, issuer::get, clock),
+              audit,
+              clock);
       HttpListener started =
           listener
               .healthCheck("database", database.healthCheck())
@@ -124,6 +146,7 @@ public final class IdentityProvider implements AutoCloseable {
                           .get("/.well-known/openid-configuration", discovery::metadata)
                           .get("/.well-known/oauth-authorization-server", discovery::metadata)
                           .get("/jwks", discovery::jwks)
+                          .register("/admin/v1", admin)
                           .post("/token", tokens::handle)
                           .post("/introspect", introspection::introspect)
                           .any("/introspect", HttpResponses.methodNotAllowed("POST"))
@@ -144,8 +167,14 @@ public final class IdentityProvider implements AutoCloseable {
                               }))
               .start();
       issuer.compareAndSet(null, withoutTrailingSlash(started.url()));
+      keys.start(rotation -> audit.emit(rotationEvent(rotation, "schedule", clock)));
       return new IdentityProvider(
-          database, new Stores(clients, users, sessions, codes), started, issuer.get());
+          database,
+          new Stores(clients, users, sessions, codes),
+          keys,
+          new Audit(audit, clock),
+          started,
+          issuer.get());
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -237,8 +266,33 @@ public final class IdentityProvider implements AutoCloseable {
     return users;
   }
 
+  /**
+   * Rotates the signing keys of every algorithm now: each ring's next key signs from now on, the
+   * current one stays published as the previous key until the following rotation (audited {@code
+   * keys.rotate}).
+   */
+  public void rotateSigningKeys() {
+    for (SigningKeyRing.Rotation rotation : keys.rotateNow()) {
+      audit.sink().emit(rotationEvent(rotation, "api", audit.clock()));
+    }
+  }
+
+  private static dev.bulwark.audit.AuditEvent rotationEvent(
+      SigningKeyRing.Rotation rotation, String actor, Clock clock) {
+    return dev.bulwark.audit.AuditEvent.builder(
+            "identity", "keys.rotate", dev.bulwark.audit.AuditEvent.Outcome.SUCCESS)
+        .time(clock.instant())
+        .subject(actor)
+        .attribute("algorithm", rotation.algorithm().getName())
+        .attribute("previous_kid", rotation.previousKid())
+        .attribute("current_kid", rotation.currentKid())
+        .attribute("next_kid", rotation.nextKid())
+        .build();
+  }
+
   @Override
   public void close() {
+    keys.close();
     listener.close();
     database.close();
   }

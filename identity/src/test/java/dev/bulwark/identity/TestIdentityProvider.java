@@ -281,6 +281,33 @@ final class TestIdentityProvider implements AutoCloseable {
     return send(request.build());
   }
 
+  /** Calls the admin API: {@code method} {@code /admin/v1 + path} with an optional JSON body. */
+  HttpResponse<String> admin(
+      String method, String path, Optional<String> bearer, Optional<String> json) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(provider.issuer() + "/admin/v1" + path))
+            .method(
+                method,
+                json.map(HttpRequest.BodyPublishers::ofString)
+                    .orElse(HttpRequest.BodyPublishers.noBody()));
+    json.ifPresent(j -> request.header("Content-Type", "application/json"));
+    bearer.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return send(request.build());
+  }
+
+  /** A client-credentials access token for a client registered with {@code secret}. */
+  String accessToken(String clientId, ClientSecret secret) {
+    HttpResponse<String> response =
+        token("grant_type=client_credentials", Optional.of(basic(clientId, secret.reveal())));
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("token request failed: " + response.body());
+    }
+    return dev.bulwark.runtime.http.Json.MAPPER
+        .readTree(response.body())
+        .path("access_token")
+        .asString();
+  }
+
   HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString());

@@ -8,9 +8,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Supplier;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -65,7 +63,7 @@ public final class Discovery {
     List.of("RS256", "PS256", "ES256", "EdDSA").forEach(assertionAlgs::add);
     body.putArray("subject_types_supported").add("public");
     ArrayNode algs = body.putArray("id_token_signing_alg_values_supported");
-    signingAlgorithms().forEach(algs::add);
+    SigningKeyRing.ALGORITHMS.forEach(algorithm -> algs.add(algorithm.getName()));
     body.putArray("scopes_supported").add("openid").add("profile").add("email");
     ArrayNode claims = body.putArray("claims_supported");
     List.of(
@@ -93,22 +91,14 @@ public final class Discovery {
     HttpResponses.json(res, Status.OK_200, body);
   }
 
-  // The algorithms the ring holds a key for, always including its default.
-  private List<String> signingAlgorithms() {
-    Set<String> algs = new LinkedHashSet<>();
-    algs.add(keys.algorithm().getName());
-    keys.publicKeys().getKeys().stream()
-        .map(k -> k.getAlgorithm())
-        .filter(java.util.Objects::nonNull)
-        .forEach(a -> algs.add(a.getName()));
-    return List.copyOf(algs);
-  }
-
   public void jwks(ServerRequest req, ServerResponse res) {
     res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/jwk-set+json"));
-    // Public keys change only on rotation; a short cache spares the issuer without delaying
-    // rotation.
-    res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "public, max-age=300"));
+    // Public keys change only on rotation, and a next key is published a whole rotation period
+    // before it signs: a cache far shorter than that period spares the issuer and still has
+    // every verifier holding the next key in time.
+    res.header(
+        HeaderValues.create(
+            HeaderNames.CACHE_CONTROL, "public, max-age=" + keys.cacheMaxAge().toSeconds()));
     res.send(keys.publicKeys().toString(true).getBytes(StandardCharsets.UTF_8));
   }
 }

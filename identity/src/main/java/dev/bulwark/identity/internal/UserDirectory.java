@@ -1,5 +1,7 @@
 package dev.bulwark.identity.internal;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.bulwark.identity.IdentityException;
 import dev.bulwark.identity.UserAccount;
 import dev.bulwark.identity.UserGroup;
@@ -167,6 +169,29 @@ public final class UserDirectory {
     update(userId, "UPDATE users SET enabled = ? WHERE user_id = ?", enabled);
   }
 
+  /** Changes a user's display name and e-mail address; an empty e-mail address removes it. */
+  public UserAccount updateProfile(String userId, String displayName, Optional<String> email) {
+    requireNonNull(displayName, "displayName");
+    requireNonNull(email, "email");
+    int updated =
+        database.inTransaction(
+            connection -> {
+              try (PreparedStatement update =
+                  connection.prepareStatement(
+                      "UPDATE users SET display_name = ?, email = ? WHERE user_id = ?")) {
+                update.setString(1, displayName);
+                update.setString(2, email.orElse(null));
+                update.setString(3, userId);
+                return update.executeUpdate();
+              }
+            });
+    if (updated == 0) {
+      throw new IdentityException(
+          IdentityException.Code.USER_NOT_FOUND, "user " + userId + " does not exist");
+    }
+    return require(userId);
+  }
+
   public boolean delete(String userId) {
     return database.inTransaction(
         connection -> {
@@ -202,7 +227,7 @@ public final class UserDirectory {
                   "INSERT INTO user_groups (name, description, created_at) VALUES (?, ?, ?)")) {
             if (group(connection, name).isPresent()) {
               throw new IdentityException(
-                  IdentityException.Code.USER_INVALID, "group " + name + " already exists");
+                  IdentityException.Code.GROUP_EXISTS, "group " + name + " already exists");
             }
             insert.setString(1, name);
             insert.setString(2, description);
