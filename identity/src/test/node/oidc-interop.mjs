@@ -127,7 +127,7 @@ const authorizationUrl = client.buildAuthorizationUrl(config, {
 const totpSecret = env('TOTP_SECRET');
 const answers = (field) => {
   const name = field.name.toLowerCase();
-  if (field.type === 'hidden') return undefined;
+  if (field.type === 'hidden' || name.includes('recovery')) return undefined;
   if (name.includes('user')) return env('USERNAME');
   if (name.includes('pass')) return env('PASSWORD');
   if (/(^|_)(code|otp|totp)$/.test(name) || name.includes('totp') || name === 'otp') return authenticator.generate(totpSecret);
