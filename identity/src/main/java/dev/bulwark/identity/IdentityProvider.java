@@ -11,6 +11,11 @@ import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.TokenEndpoint;
 import dev.bulwark.identity.internal.UserDirectory;
+import dev.bulwark.identity.internal.login.AccountPages;
+import dev.bulwark.identity.internal.login.BrowserSignIn;
+import dev.bulwark.identity.internal.login.Logout;
+import dev.bulwark.identity.internal.mfa.RecoveryCodes;
+import dev.bulwark.identity.internal.mfa.TotpCredentials;
 import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.storage.Database;
@@ -27,6 +32,10 @@ public final class IdentityProvider implements AutoCloseable {
   private final Database database;
   private final ClientStore clients;
   private final UserDirectory users;
+  private final SessionStore sessions;
+  private final TotpCredentials totp;
+  private final RecoveryCodes recoveryCodes;
+  private final Internals internals;
   private final HttpListener listener;
   private final String issuer;
 
@@ -35,12 +44,26 @@ public final class IdentityProvider implements AutoCloseable {
       ClientStore clients,
       UserDirectory users,
       SessionStore sessions,
-      AuthorizationCodeStore codes) {}
+      AuthorizationCodeStore codes,
+      TotpCredentials totp,
+      RecoveryCodes recoveryCodes,
+      SigningKeyRing keys) {}
+
+  /** The stores, for tests in this package (redeeming a code, signing an ID token hint). */
+  record Internals(
+      UserDirectory users,
+      SessionStore sessions,
+      AuthorizationCodeStore codes,
+      SigningKeyRing keys) {}
 
   private IdentityProvider(Database database, Stores stores, HttpListener listener, String issuer) {
     this.database = database;
     this.clients = stores.clients();
     this.users = stores.users();
+    this.sessions = stores.sessions();
+    this.totp = stores.totp();
+    this.recoveryCodes = stores.recoveryCodes();
+    this.internals = new Internals(users, sessions, stores.codes(), stores.keys());
     this.listener = listener;
     this.issuer = issuer;
   }
@@ -69,6 +92,19 @@ public final class IdentityProvider implements AutoCloseable {
       AtomicReference<String> issuer = new AtomicReference<>();
       settings.issuer().ifPresent(uri -> issuer.set(withoutTrailingSlash(uri)));
       Discovery discovery = new Discovery(issuer::get, keys);
+      TotpCredentials totp = new TotpCredentials(database, sealer, clock);
+      RecoveryCodes recoveryCodes = new RecoveryCodes(database, clock);
+      BrowserSignIn signIn =
+          new BrowserSignIn(
+              new BrowserSignIn.Stores(
+                  database, clients, users, sessions, codes, totp, recoveryCodes),
+              settings,
+              issuer::get,
+              clock,
+              audit);
+      AccountPages account =
+          new AccountPages(signIn, users, totp, recoveryCodes, issuer::get, audit);
+      Logout logout = new Logout(signIn, clients, sessions, keys, issuer::get, audit);
       TokenEndpoint tokens =
           new TokenEndpoint(clients, keys, issuer::get, settings.accessTokenTtl(), clock, audit);
       HttpListener started =
@@ -93,6 +129,7 @@ public final class IdentityProvider implements AutoCloseable {
                           .get("/.well-known/oauth-authorization-server", discovery::metadata)
                           .get("/jwks", discovery::jwks)
                           .post("/token", tokens::handle)
+                          .register(signIn::routes, account::routes, logout::routes)
                           .any(
                               "/token",
                               (req, res) -> {
@@ -106,7 +143,10 @@ public final class IdentityProvider implements AutoCloseable {
               .start();
       issuer.compareAndSet(null, withoutTrailingSlash(started.url()));
       return new IdentityProvider(
-          database, new Stores(clients, users, sessions, codes), started, issuer.get());
+          database,
+          new Stores(clients, users, sessions, codes, totp, recoveryCodes, keys),
+          started,
+          issuer.get());
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -183,6 +223,46 @@ public final class IdentityProvider implements AutoCloseable {
   /** Grants {@code role} to a user directly; it appears in their tokens' {@code roles} claim. */
   public void grantRole(String userId, String role) {
     users.grantRole(userId, role);
+  }
+
+  /** The authorization endpoint (OAuth 2.1 §3.1), where browsers sign in. */
+  public URI authorizationEndpoint() {
+    return URI.create(issuer + "/authorize");
+  }
+
+  /** The RP-initiated logout endpoint (OIDC RP-Initiated Logout 1.0 §2). */
+  public URI endSessionEndpoint() {
+    return URI.create(issuer + "/logout");
+  }
+
+  /** Which second factors {@code userId} has, if the user exists. */
+  public java.util.Optional<MfaStatus> mfaStatus(String userId) {
+    if (users.byId(userId).isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new MfaStatus(totp.isEnrolled(userId), recoveryCodes.remaining(userId), 0));
+  }
+
+  /**
+   * Removes every second factor of {@code userId} (authenticator app, recovery codes, passkeys) and
+   * ends their sessions, for a user who lost their device; they set up new ones after their next
+   * password sign-in.
+   *
+   * @throws IdentityException USER_NOT_FOUND
+   */
+  public void resetMfa(String userId) {
+    if (users.byId(userId).isEmpty()) {
+      throw new IdentityException(
+          IdentityException.Code.USER_NOT_FOUND, "user " + userId + " does not exist");
+    }
+    totp.remove(userId);
+    recoveryCodes.remove(userId);
+    sessions.revokeAll(userId);
+  }
+
+  Internals internals() {
+    return internals;
   }
 
   @Override

@@ -36,6 +36,7 @@ final class TestIdentityProvider implements AutoCloseable {
   final SSLContext clientTls;
   final HttpClient http;
   final ClientSecret shopSecret;
+  final TestClock clock;
 
   /** What the provider audited, in order. */
   final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
@@ -43,8 +44,13 @@ final class TestIdentityProvider implements AutoCloseable {
   private final Metrics metrics = Metrics.create();
 
   private TestIdentityProvider(
-      Path dir, CertificateAuthority authority, MasterKey masterKey, boolean registerClients)
+      Path dir,
+      CertificateAuthority authority,
+      MasterKey masterKey,
+      boolean registerClients,
+      IdentitySettings settings)
       throws IOException {
+    clock = new TestClock();
     ReloadableKeyManager key =
         new ReloadableKeyManager(
             authority.issueEndpointCertificate(
@@ -54,14 +60,14 @@ final class TestIdentityProvider implements AutoCloseable {
                 Duration.ofHours(1)));
     provider =
         IdentityProvider.start(
-            IdentitySettings.defaults(),
+            settings,
             DatabaseSettings.embedded(dir, "identity"),
             masterKey.sealer(),
             audited::add,
             HttpListener.builder("identity")
                 .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
                 .metrics(metrics),
-            Clock.systemUTC());
+            clock);
     clientTls = TlsContexts.client(List.of(authority.certificate()), Optional.empty());
     http = HttpClient.newBuilder().sslContext(clientTls).build();
     shopSecret =
@@ -77,12 +83,19 @@ final class TestIdentityProvider implements AutoCloseable {
 
   static TestIdentityProvider start(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, true);
+    return new TestIdentityProvider(dir, authority, masterKey, true, IdentitySettings.defaults());
+  }
+
+  /** A provider with other settings (a lower lockout threshold, say). */
+  static TestIdentityProvider start(
+      Path dir, CertificateAuthority authority, MasterKey masterKey, IdentitySettings settings)
+      throws IOException {
+    return new TestIdentityProvider(dir, authority, masterKey, true, settings);
   }
 
   static TestIdentityProvider restart(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, false);
+    return new TestIdentityProvider(dir, authority, masterKey, false, IdentitySettings.defaults());
   }
 
   static CertificateAuthority authority() {
