@@ -396,7 +396,12 @@ public final class BrowserSignIn {
     } else {
       user = users.checkPassword(username, password);
     }
-    String subject = user.map(UserAccount::userId).orElse(BrowserForm.printable(username));
+    // Audit records name the account by its id when it exists; every failure looks it up, so the
+    // lookup does not tell unknown users apart by timing.
+    String subject =
+        user.or(() -> username.isEmpty() ? Optional.empty() : users.byUsername(username))
+            .map(UserAccount::userId)
+            .orElse(BrowserForm.printable(username));
     if (user.isEmpty()) {
       String reason = refusal.orElse("wrong username or password, or a disabled user");
       audit.emit(
