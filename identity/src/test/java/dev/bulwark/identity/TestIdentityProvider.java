@@ -43,7 +43,7 @@ final class TestIdentityProvider implements AutoCloseable {
   final CertificateAuthority authority;
 
   /** The provider's clock: real time plus whatever the test advanced it by. */
-  final AdjustableClock clock = new AdjustableClock();
+  final TestClock clock = new TestClock();
 
   /** What the provider audited, in order. */
   final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
@@ -51,7 +51,11 @@ final class TestIdentityProvider implements AutoCloseable {
   private final Metrics metrics = Metrics.create();
 
   private TestIdentityProvider(
-      Path dir, CertificateAuthority authority, MasterKey masterKey, boolean registerClients)
+      Path dir,
+      CertificateAuthority authority,
+      MasterKey masterKey,
+      boolean registerClients,
+      IdentitySettings settings)
       throws IOException {
     this.authority = authority;
     ReloadableKeyManager key =
@@ -63,7 +67,7 @@ final class TestIdentityProvider implements AutoCloseable {
                 Duration.ofHours(1)));
     provider =
         IdentityProvider.start(
-            IdentitySettings.defaults(),
+            settings,
             DatabaseSettings.embedded(dir, "identity"),
             masterKey.sealer(),
             audited::add,
@@ -91,12 +95,19 @@ final class TestIdentityProvider implements AutoCloseable {
 
   static TestIdentityProvider start(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, true);
+    return new TestIdentityProvider(dir, authority, masterKey, true, IdentitySettings.defaults());
+  }
+
+  /** A provider with other settings (a lower lockout threshold, say). */
+  static TestIdentityProvider start(
+      Path dir, CertificateAuthority authority, MasterKey masterKey, IdentitySettings settings)
+      throws IOException {
+    return new TestIdentityProvider(dir, authority, masterKey, true, settings);
   }
 
   static TestIdentityProvider restart(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, false);
+    return new TestIdentityProvider(dir, authority, masterKey, false, IdentitySettings.defaults());
   }
 
   static CertificateAuthority authority() {
@@ -328,29 +339,6 @@ final class TestIdentityProvider implements AutoCloseable {
   }
 
   /** A clock at real time plus an offset tests advance. */
-  static final class AdjustableClock extends Clock {
-    private volatile Duration offset = Duration.ZERO;
-
-    void advance(Duration by) {
-      offset = offset.plus(by);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public java.time.Instant instant() {
-      return java.time.Instant.now().plus(offset);
-    }
-  }
-
   @Override
   public void close() {
     provider.close();
