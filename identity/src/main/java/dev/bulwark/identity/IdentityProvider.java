@@ -264,6 +264,15 @@ public final class IdentityProvider implements AutoCloseable {
     clients.register(registration);
   }
 
+  /**
+   * Replaces a client's registration, keeping its secret.
+   *
+   * @throws IdentityException CLIENT_NOT_FOUND if it is not registered
+   */
+  public void updateClient(ClientRegistration registration) {
+    clients.update(registration);
+  }
+
   /** The registration of {@code clientId}, if registered. */
   public java.util.Optional<ClientRegistration> client(String clientId) {
     return clients.registration(clientId);

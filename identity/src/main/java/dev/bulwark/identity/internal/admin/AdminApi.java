@@ -76,8 +76,8 @@ public final class AdminApi implements HttpService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  // An admin call: the request, and who makes it.
-  private record Call(ServerRequest req, String actor) {
+  // An admin call: the request, who makes it, and through which client.
+  private record Call(ServerRequest req, String actor, Optional<String> clientId) {
     String param(String name) {
       return req.path().pathParameters().get(name);
     }
@@ -168,7 +168,8 @@ public final class AdminApi implements HttpService {
               "insufficient_scope",
               "the token lacks the " + AdminTokenVerifier.ROLE + " role");
         }
-        case AdminTokenVerifier.Admin(String actor) -> run(action, new Call(req, actor), res);
+        case AdminTokenVerifier.Admin(String actor, Optional<String> clientId) ->
+            run(action, new Call(req, actor, clientId), res);
       }
     };
   }
@@ -659,9 +660,12 @@ public final class AdminApi implements HttpService {
   // Audit.
 
   private AuditEvent.Builder change(Call call, String action) {
-    return event(call.req(), action, AuditEvent.Outcome.SUCCESS)
-        .subject(call.actor())
-        .attribute("actor", call.actor());
+    AuditEvent.Builder event =
+        event(call.req(), action, AuditEvent.Outcome.SUCCESS)
+            .subject(call.actor())
+            .attribute("actor", call.actor());
+    call.clientId().ifPresent(id -> event.attribute("actor_client_id", id));
+    return event;
   }
 
   private AuditEvent.Builder event(ServerRequest req, String action, AuditEvent.Outcome outcome) {
