@@ -159,7 +159,7 @@ public final class AccountPages {
     String issuerName = URI.create(issuer.get()).getHost();
     TotpCredentials.Enrollment enrollment =
         totp.begin(userId, user.username(), issuerName).orElseThrow();
-    enrollPage(res, Status.OK_200, current.get(), enrollment, false);
+    enrollPage(res, current.get(), enrollment);
   }
 
   private void confirm(ServerRequest req, ServerResponse res) {
@@ -220,17 +220,12 @@ public final class AccountPages {
   }
 
   private void enrollPage(
-      ServerResponse res,
-      Status status,
-      BrowserSignIn.Current current,
-      TotpCredentials.Enrollment enrollment,
-      boolean failed) {
+      ServerResponse res, BrowserSignIn.Current current, TotpCredentials.Enrollment enrollment) {
     Html.send(
         res,
-        status,
+        Status.OK_200,
         "Set up an authenticator app",
-        (failed ? "<p class=\"error\">That code is wrong.</p>" : "")
-            + "<p>Scan this code with your authenticator app:</p>"
+        "<p>Scan this code with your authenticator app:</p>"
             + QrCode.svg(enrollment.otpauthUri())
             + "<p>Or enter this key by hand: <code id=\"totp-secret\">"
             + Html.escape(enrollment.base32Secret())
