@@ -213,4 +213,27 @@ class PasskeyTest {
 
     assertThat(idp.provider.mfaStatus(alice.userId())).hasValue(new MfaStatus(false, 0, 0));
   }
+
+  @Test
+  void malformedResponsesAreRefusedNotErrors() {
+    HttpResponse<String> page = browser.get("/account/passkeys");
+    JsonNode options =
+        json(
+            browser.post(
+                "/account/passkeys/options",
+                TestBrowser.hiddenFields(page.body(), "/account/passkeys")));
+    Map<String, String> garbage = new LinkedHashMap<>(authenticator.register(options, origin()));
+    garbage.put("attestation_object", "AAAA");
+    HttpResponse<String> badRegistration = browser.submit(page, "/account/passkeys", garbage);
+    assertThat(badRegistration.statusCode()).isEqualTo(400);
+
+    register(authenticator, origin());
+    PasskeyStep step = passkeyStep();
+    Map<String, String> badAssertion =
+        new LinkedHashMap<>(authenticator.assertion(step.options(), origin()));
+    badAssertion.put("authenticator_data", "not base64url!");
+    HttpResponse<String> refused =
+        step.browser().submit(step.page(), "/login/webauthn", badAssertion);
+    assertThat(refused.statusCode()).isEqualTo(401);
+  }
 }

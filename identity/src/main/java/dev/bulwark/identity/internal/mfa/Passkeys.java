@@ -20,7 +20,6 @@ import com.webauthn4j.data.attestation.statement.NoneAttestationStatement;
 import com.webauthn4j.data.client.Origin;
 import com.webauthn4j.data.client.challenge.DefaultChallenge;
 import com.webauthn4j.server.ServerProperty;
-import com.webauthn4j.util.exception.WebAuthnException;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.storage.Database;
 import java.net.URI;
@@ -130,7 +129,9 @@ public final class Passkeys {
           webAuthn.verify(
               new RegistrationRequest(attestationObject, clientDataJson),
               new RegistrationParameters(serverProperty(challenge), ALGORITHMS, true, true));
-    } catch (WebAuthnException | IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      // webauthn4j reports bad input as WebAuthnException, but malformed CBOR can surface as
+      // other runtime exceptions; either way the ceremony fails closed.
       return Outcome.refused("registration not valid: " + e.getClass().getSimpleName());
     }
     // Verified data has these; webauthn4j's types only say they may be absent.
@@ -234,7 +235,9 @@ public final class Passkeys {
                   List.of(assertion.credentialId()),
                   true,
                   true));
-    } catch (WebAuthnException | IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      // webauthn4j reports bad input as WebAuthnException, but malformed CBOR can surface as
+      // other runtime exceptions; either way the ceremony fails closed.
       return Outcome.refused("assertion not valid: " + e.getClass().getSimpleName());
     }
     AuthenticatorData<?> authenticatorData = data.getAuthenticatorData();
