@@ -3,18 +3,29 @@ package dev.bulwark.identity;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.AuditSink;
+import dev.bulwark.identity.internal.AccessTokens;
 import dev.bulwark.identity.internal.AuthorizationCodeStore;
+import dev.bulwark.identity.internal.ClientAuthenticator;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.Discovery;
 import dev.bulwark.identity.internal.PasswordHasher;
 import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.TokenEndpoint;
+import dev.bulwark.identity.internal.TokenIntrospection;
+import dev.bulwark.identity.internal.TokenStore;
 import dev.bulwark.identity.internal.UserDirectory;
+import dev.bulwark.identity.internal.UserInfoEndpoint;
 import dev.bulwark.identity.internal.admin.AdminApi;
 import dev.bulwark.identity.internal.admin.AdminTokenVerifier;
+import dev.bulwark.identity.internal.login.AccountPages;
+import dev.bulwark.identity.internal.login.BrowserSignIn;
+import dev.bulwark.identity.internal.login.Logout;
+import dev.bulwark.identity.internal.mfa.RecoveryCodes;
+import dev.bulwark.identity.internal.mfa.TotpCredentials;
 import dev.bulwark.keys.SecretSealer;
 import dev.bulwark.runtime.http.HttpListener;
+import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.storage.Database;
 import dev.bulwark.runtime.storage.DatabaseSettings;
 import java.net.URI;
@@ -29,6 +40,11 @@ public final class IdentityProvider implements AutoCloseable {
   private final Database database;
   private final ClientStore clients;
   private final UserDirectory users;
+  private final SessionStore sessions;
+  private final AuthorizationCodeStore codes;
+  private final TotpCredentials totp;
+  private final RecoveryCodes recoveryCodes;
+  private final Internals internals;
   private final HttpListener listener;
   private final String issuer;
   private final SigningKeyRing keys;
@@ -39,7 +55,17 @@ public final class IdentityProvider implements AutoCloseable {
       ClientStore clients,
       UserDirectory users,
       SessionStore sessions,
-      AuthorizationCodeStore codes) {}
+      AuthorizationCodeStore codes,
+      TotpCredentials totp,
+      RecoveryCodes recoveryCodes,
+      SigningKeyRing keys) {}
+
+  /** The stores, for tests in this package (redeeming a code, signing an ID token hint). */
+  record Internals(
+      UserDirectory users,
+      SessionStore sessions,
+      AuthorizationCodeStore codes,
+      SigningKeyRing keys) {}
 
   // Where the provider's own actions are audited.
   private record Audit(AuditSink sink, Clock clock) {}
@@ -56,6 +82,11 @@ public final class IdentityProvider implements AutoCloseable {
     this.audit = audit;
     this.clients = stores.clients();
     this.users = stores.users();
+    this.sessions = stores.sessions();
+    this.codes = stores.codes();
+    this.totp = stores.totp();
+    this.recoveryCodes = stores.recoveryCodes();
+    this.internals = new Internals(users, sessions, stores.codes(), stores.keys());
     this.listener = listener;
     this.issuer = issuer;
   }
@@ -85,8 +116,43 @@ public final class IdentityProvider implements AutoCloseable {
       AtomicReference<String> issuer = new AtomicReference<>();
       settings.issuer().ifPresent(uri -> issuer.set(withoutTrailingSlash(uri)));
       Discovery discovery = new Discovery(issuer::get, keys);
+      TokenStore tokenStore = new TokenStore(database, clock);
+      AccessTokens accessTokens = new AccessTokens(keys, tokenStore, issuer::get, clock);
+      ClientAuthenticator clientAuthenticator =
+          new ClientAuthenticator(clients, tokenStore, issuer::get, clock, audit);
+      TotpCredentials totp = new TotpCredentials(database, sealer, clock);
+      RecoveryCodes recoveryCodes = new RecoveryCodes(database, clock);
+      BrowserSignIn signIn =
+          new BrowserSignIn(
+              new BrowserSignIn.Stores(
+                  database, clients, users, sessions, codes, totp, recoveryCodes),
+              settings,
+              issuer::get,
+              clock,
+              audit);
+      AccountPages account =
+          new AccountPages(signIn, users, totp, recoveryCodes, issuer::get, audit);
+      Logout logout = new Logout(signIn, clients, sessions, keys, issuer::get, audit);
       TokenEndpoint tokens =
-          new TokenEndpoint(clients, keys, issuer::get, settings.accessTokenTtl(), clock, audit);
+          new TokenEndpoint(
+              new TokenEndpoint.Stores(
+                  clientAuthenticator, accessTokens, tokenStore, codes, sessions, users),
+              keys,
+              issuer::get,
+              settings,
+              clock,
+              audit);
+      TokenIntrospection introspection =
+          new TokenIntrospection(
+              clientAuthenticator,
+              accessTokens,
+              tokenStore,
+              sessions,
+              users,
+              issuer::get,
+              clock,
+              audit);
+      UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, users);
       AdminApi admin =
           new AdminApi(
               new AdminApi.Stores(clients, users, sessions, keys),
@@ -116,6 +182,14 @@ public final class IdentityProvider implements AutoCloseable {
                           .get("/jwks", discovery::jwks)
                           .register("/admin/v1", admin)
                           .post("/token", tokens::handle)
+                          .post("/introspect", introspection::introspect)
+                          .any("/introspect", HttpResponses.methodNotAllowed("POST"))
+                          .post("/revoke", introspection::revoke)
+                          .any("/revoke", HttpResponses.methodNotAllowed("POST"))
+                          .get("/userinfo", userInfo::handle)
+                          .post("/userinfo", userInfo::handle)
+                          .any("/userinfo", HttpResponses.methodNotAllowed("GET, POST"))
+                          .register(signIn::routes, account::routes, logout::routes)
                           .any(
                               "/token",
                               (req, res) -> {
@@ -131,7 +205,7 @@ public final class IdentityProvider implements AutoCloseable {
       keys.start(rotation -> audit.emit(rotationEvent(rotation, "schedule", clock)));
       return new IdentityProvider(
           database,
-          new Stores(clients, users, sessions, codes),
+          new Stores(clients, users, sessions, codes, totp, recoveryCodes, keys),
           keys,
           new Audit(audit, clock),
           started,
@@ -223,6 +297,19 @@ public final class IdentityProvider implements AutoCloseable {
     users.grantRole(userId, role);
   }
 
+  // For tests in this package, which sign users in without the login pages.
+  SessionStore sessionStore() {
+    return sessions;
+  }
+
+  AuthorizationCodeStore codeStore() {
+    return codes;
+  }
+
+  UserDirectory userDirectory() {
+    return users;
+  }
+
   /**
    * Rotates the signing keys of every algorithm now: each ring's next key signs from now on, the
    * current one stays published as the previous key until the following rotation (audited {@code
@@ -245,6 +332,46 @@ public final class IdentityProvider implements AutoCloseable {
         .attribute("current_kid", rotation.currentKid())
         .attribute("next_kid", rotation.nextKid())
         .build();
+  }
+
+  /** The authorization endpoint (OAuth 2.1 §3.1), where browsers sign in. */
+  public URI authorizationEndpoint() {
+    return URI.create(issuer + "/authorize");
+  }
+
+  /** The RP-initiated logout endpoint (OIDC RP-Initiated Logout 1.0 §2). */
+  public URI endSessionEndpoint() {
+    return URI.create(issuer + "/logout");
+  }
+
+  /** Which second factors {@code userId} has, if the user exists. */
+  public java.util.Optional<MfaStatus> mfaStatus(String userId) {
+    if (users.byId(userId).isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new MfaStatus(totp.isEnrolled(userId), recoveryCodes.remaining(userId), 0));
+  }
+
+  /**
+   * Removes every second factor of {@code userId} (authenticator app, recovery codes, passkeys) and
+   * ends their sessions, for a user who lost their device; they set up new ones after their next
+   * password sign-in.
+   *
+   * @throws IdentityException USER_NOT_FOUND
+   */
+  public void resetMfa(String userId) {
+    if (users.byId(userId).isEmpty()) {
+      throw new IdentityException(
+          IdentityException.Code.USER_NOT_FOUND, "user " + userId + " does not exist");
+    }
+    totp.remove(userId);
+    recoveryCodes.remove(userId);
+    sessions.revokeAll(userId);
+  }
+
+  Internals internals() {
+    return internals;
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.bulwark.identity;
 
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.identity.internal.CodeGrant;
+import dev.bulwark.identity.internal.UserSession;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
@@ -18,6 +20,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -36,6 +40,10 @@ final class TestIdentityProvider implements AutoCloseable {
   final SSLContext clientTls;
   final HttpClient http;
   final ClientSecret shopSecret;
+  final CertificateAuthority authority;
+
+  /** The provider's clock: real time plus whatever the test advanced it by. */
+  final TestClock clock = new TestClock();
 
   /** What the provider audited, in order. */
   final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
@@ -43,8 +51,13 @@ final class TestIdentityProvider implements AutoCloseable {
   private final Metrics metrics = Metrics.create();
 
   private TestIdentityProvider(
-      Path dir, CertificateAuthority authority, MasterKey masterKey, boolean registerClients)
+      Path dir,
+      CertificateAuthority authority,
+      MasterKey masterKey,
+      boolean registerClients,
+      IdentitySettings settings)
       throws IOException {
+    this.authority = authority;
     ReloadableKeyManager key =
         new ReloadableKeyManager(
             authority.issueEndpointCertificate(
@@ -54,14 +67,19 @@ final class TestIdentityProvider implements AutoCloseable {
                 Duration.ofHours(1)));
     provider =
         IdentityProvider.start(
-            IdentitySettings.defaults(),
+            settings,
             DatabaseSettings.embedded(dir, "identity"),
             masterKey.sealer(),
             audited::add,
             HttpListener.builder("identity")
-                .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
+                // Like the platform's identity listener: client certificates asked for, not
+                // required
+                // (tls_client_auth, RFC 8705).
+                .tls(
+                    TlsContexts.server(key, List.of(authority.certificate())),
+                    TlsContexts.ClientAuth.OPTIONAL)
                 .metrics(metrics),
-            Clock.systemUTC());
+            clock);
     clientTls = TlsContexts.client(List.of(authority.certificate()), Optional.empty());
     http = HttpClient.newBuilder().sslContext(clientTls).build();
     shopSecret =
@@ -77,17 +95,187 @@ final class TestIdentityProvider implements AutoCloseable {
 
   static TestIdentityProvider start(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, true);
+    return new TestIdentityProvider(dir, authority, masterKey, true, IdentitySettings.defaults());
+  }
+
+  /** A provider with other settings (a lower lockout threshold, say). */
+  static TestIdentityProvider start(
+      Path dir, CertificateAuthority authority, MasterKey masterKey, IdentitySettings settings)
+      throws IOException {
+    return new TestIdentityProvider(dir, authority, masterKey, true, settings);
   }
 
   static TestIdentityProvider restart(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, false);
+    return new TestIdentityProvider(dir, authority, masterKey, false, IdentitySettings.defaults());
   }
 
   static CertificateAuthority authority() {
     return CertificateAuthority.createRoot(
         "Identity test CA", Duration.ofDays(1), Clock.systemUTC());
+  }
+
+  /** A client whose TLS connections present a certificate for {@code commonName} from our CA. */
+  HttpClient httpWithCertificate(String commonName) {
+    ReloadableKeyManager key =
+        new ReloadableKeyManager(
+            authority.issueEndpointCertificate(
+                commonName, List.of(commonName), List.of(), Duration.ofHours(1)));
+    return HttpClient.newBuilder()
+        .sslContext(TlsContexts.client(List.of(authority.certificate()), Optional.of(key)))
+        .build();
+  }
+
+  /** POSTs a form to {@code path} with {@code http}, with Basic authentication when given. */
+  HttpResponse<String> post(HttpClient client, String path, String form, Optional<String> basic) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(provider.issuer() + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form));
+    basic.ifPresent(b -> request.header("Authorization", b));
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  HttpResponse<String> post(String path, String form, Optional<String> basic) {
+    return post(http, path, form, basic);
+  }
+
+  /** Introspects {@code token} (RFC 7662) as the client {@code basic} authenticates. */
+  HttpResponse<String> introspect(String token, Optional<String> basic) {
+    return post("/introspect", "token=" + encode(token), basic);
+  }
+
+  /** Revokes {@code token} (RFC 7009) as the client {@code basic} authenticates. */
+  HttpResponse<String> revoke(String token, Optional<String> basic) {
+    return post("/revoke", "token=" + encode(token), basic);
+  }
+
+  /** GET /userinfo with {@code token} as the bearer. */
+  HttpResponse<String> userinfo(String token) {
+    return send(
+        HttpRequest.newBuilder(URI.create(provider.issuer() + "/userinfo"))
+            .header("Authorization", "Bearer " + token)
+            .build());
+  }
+
+  /** A user with a live password sign-in session, made without the login pages. */
+  UserSession signIn(String username) {
+    UserAccount user =
+        provider.createUser(
+            username,
+            "User " + username,
+            Optional.of(username + "@example.com"),
+            "correct horse battery staple");
+    return provider
+        .sessionStore()
+        .start(
+            user.userId(),
+            List.of("pwd"),
+            UserSession.ACR_PASSWORD,
+            Duration.ofHours(1),
+            "127.0.0.1")
+        .session();
+  }
+
+  /** An authorization code for {@code clientId}, as /authorize would issue it after sign-in. */
+  String code(
+      String clientId,
+      UserSession session,
+      URI redirectUri,
+      String verifier,
+      Set<String> scopes,
+      Optional<String> nonce) {
+    return provider
+        .codeStore()
+        .issue(
+            new CodeGrant(
+                clientId,
+                session.userId(),
+                session.sessionId(),
+                redirectUri,
+                s256(verifier),
+                scopes,
+                List.of(PAYMENTS),
+                nonce,
+                session.authTime(),
+                session.amr(),
+                session.acr()));
+  }
+
+  static final URI REDIRECT = URI.create("https://app.example/callback");
+  static final String VERIFIER = "verifier-of-forty-three-or-more-characters-0123456789";
+
+  /**
+   * Registers a browser-app client for the code and refresh grants (Basic secret, JWT access
+   * tokens) after {@code customize}; returns its Basic header.
+   */
+  String registerApp(
+      String clientId, java.util.function.UnaryOperator<ClientRegistration.Builder> customize) {
+    ClientRegistration registration =
+        customize
+            .apply(
+                ClientRegistration.builder(clientId, "App " + clientId)
+                    .scopes(Set.of("openid", "profile", "email", "payments:read"))
+                    .audiences(Set.of(PAYMENTS))
+                    .grantTypes(
+                        ClientRegistration.AUTHORIZATION_CODE, ClientRegistration.REFRESH_TOKEN)
+                    .redirectUris(REDIRECT))
+            .build();
+    if (!registration.authMethod().usesSecret()) {
+      provider.registerClientWithoutSecret(registration);
+      return "";
+    }
+    return basic(clientId, provider.registerClient(registration).reveal());
+  }
+
+  /** Redeems a fresh code for {@code clientId} with the right verifier; the token response. */
+  HttpResponse<String> codeGrant(
+      String clientId, String basicHeader, UserSession session, Set<String> scopes) {
+    String code = code(clientId, session, REDIRECT, VERIFIER, scopes, Optional.of("n-0S6"));
+    return redeem(code, VERIFIER, REDIRECT, basicHeader);
+  }
+
+  /** POSTs the authorization_code grant. */
+  HttpResponse<String> redeem(String code, String verifier, URI redirectUri, String basicHeader) {
+    return post(
+        "/token",
+        "grant_type=authorization_code&code="
+            + encode(code)
+            + "&redirect_uri="
+            + encode(redirectUri.toString())
+            + (verifier.isEmpty() ? "" : "&code_verifier=" + encode(verifier)),
+        basicHeader.isEmpty() ? Optional.empty() : Optional.of(basicHeader));
+  }
+
+  /** POSTs the refresh_token grant. */
+  HttpResponse<String> refresh(String refreshToken, String extra, String basicHeader) {
+    return post(
+        "/token",
+        "grant_type=refresh_token&refresh_token=" + encode(refreshToken) + extra,
+        Optional.of(basicHeader));
+  }
+
+  static String s256(String verifier) {
+    try {
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   HttpResponse<String> get(String path) {
@@ -150,6 +338,7 @@ final class TestIdentityProvider implements AutoCloseable {
     return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A clock at real time plus an offset tests advance. */
   @Override
   public void close() {
     provider.close();

@@ -67,7 +67,20 @@ class TokenEndpointTest {
         .isEqualTo(idp.provider.tokenEndpoint().toString());
     assertThat(metadata.path("jwks_uri").asString()).isEqualTo(idp.provider.jwksUri().toString());
     assertThat(metadata.path("grant_types_supported").toString())
-        .isEqualTo("[\"client_credentials\"]");
+        .isEqualTo(
+            "[\"authorization_code\",\"refresh_token\",\"client_credentials\","
+                + "\"urn:ietf:params:oauth:grant-type:token-exchange\"]");
+    assertThat(metadata.path("introspection_endpoint").asString())
+        .isEqualTo(idp.provider.issuer() + "/introspect");
+    assertThat(metadata.path("revocation_endpoint").asString())
+        .isEqualTo(idp.provider.issuer() + "/revoke");
+    assertThat(metadata.path("userinfo_endpoint").asString())
+        .isEqualTo(idp.provider.issuer() + "/userinfo");
+    assertThat(metadata.path("code_challenge_methods_supported").toString())
+        .isEqualTo("[\"S256\"]");
+    assertThat(metadata.path("tls_client_certificate_bound_access_tokens").asBoolean()).isTrue();
+    assertThat(metadata.path("acr_values_supported").toString())
+        .isEqualTo("[\"urn:bulwark:acr:pwd\",\"urn:bulwark:acr:mfa\"]");
     assertThat(json(idp.get("/.well-known/oauth-authorization-server"))).isEqualTo(metadata);
   }
 
@@ -100,14 +113,50 @@ class TokenEndpointTest {
   }
 
   @Test
-  void clientSecretPostIsAccepted() {
+  void clientSecretPostIsAcceptedForAClientRegisteredWithIt() {
+    ClientSecret secret =
+        idp.provider.registerClient(
+            ClientRegistration.builder("poster", "Poster")
+                .audiences(java.util.Set.of(PAYMENTS))
+                .authMethod(ClientRegistration.ClientAuthMethod.CLIENT_SECRET_POST)
+                .build());
+    HttpResponse<String> response =
+        idp.token(
+            "grant_type=client_credentials&client_id=poster&client_secret="
+                + URLEncoder.encode(secret.reveal(), StandardCharsets.UTF_8),
+            Optional.empty());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void clientSecretPostIsRefusedForAClientRegisteredForBasic() {
     HttpResponse<String> response =
         idp.token(
             "grant_type=client_credentials&client_id=shop&client_secret="
                 + URLEncoder.encode(idp.shopSecret.reveal(), StandardCharsets.UTF_8),
             Optional.empty());
 
-    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(json(response).path("error").asString()).isEqualTo("invalid_client");
+  }
+
+  @Test
+  void clientCredentialsTokensCarryTheClientsRoles() throws Exception {
+    ClientSecret secret =
+        idp.provider.registerClient(
+            ClientRegistration.builder("batch", "Batch")
+                .audiences(java.util.Set.of(PAYMENTS))
+                .roles(java.util.Set.of("settlement", "reporting"))
+                .build());
+    HttpResponse<String> response =
+        idp.token("grant_type=client_credentials", Optional.of(basic("batch", secret.reveal())));
+
+    assertThat(
+            SignedJWT.parse(json(response).path("access_token").asString())
+                .getJWTClaimsSet()
+                .getStringListClaim("roles"))
+        .containsExactly("reporting", "settlement");
   }
 
   @Test

@@ -8,7 +8,9 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Supplier;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -16,6 +18,15 @@ import tools.jackson.databind.node.ObjectNode;
  * provider really supports is advertised.
  */
 public final class Discovery {
+  private static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+  private static final List<String> AUTH_METHODS =
+      List.of(
+          "client_secret_basic",
+          "client_secret_post",
+          "private_key_jwt",
+          "tls_client_auth",
+          "none");
+
   private final Supplier<String> issuer;
   private final SigningKeyRing keys;
 
@@ -27,18 +38,56 @@ public final class Discovery {
   public void metadata(ServerRequest req, ServerResponse res) {
     String iss = issuer.get();
     ObjectNode body = Json.object().put("issuer", iss);
+    body.put("authorization_endpoint", iss + "/authorize");
     body.put("token_endpoint", iss + "/token");
+    body.put("userinfo_endpoint", iss + "/userinfo");
+    body.put("introspection_endpoint", iss + "/introspect");
+    body.put("revocation_endpoint", iss + "/revoke");
+    body.put("end_session_endpoint", iss + "/logout");
     body.put("jwks_uri", iss + "/jwks");
-    body.putArray("grant_types_supported").add("client_credentials");
-    body.putArray("token_endpoint_auth_methods_supported")
-        .add("client_secret_basic")
-        .add("client_secret_post");
-    body.putArray("response_types_supported");
+    body.putArray("response_types_supported").add("code");
+    body.putArray("response_modes_supported").add("query");
+    body.putArray("grant_types_supported")
+        .add("authorization_code")
+        .add("refresh_token")
+        .add("client_credentials")
+        .add(TOKEN_EXCHANGE);
+    body.putArray("code_challenge_methods_supported").add("S256");
+    ArrayNode authMethods = body.putArray("token_endpoint_auth_methods_supported");
+    AUTH_METHODS.forEach(authMethods::add);
+    ArrayNode introspectionAuth = body.putArray("introspection_endpoint_auth_methods_supported");
+    AUTH_METHODS.stream().filter(m -> !m.equals("none")).forEach(introspectionAuth::add);
+    ArrayNode revocationAuth = body.putArray("revocation_endpoint_auth_methods_supported");
+    AUTH_METHODS.forEach(revocationAuth::add);
+    ArrayNode assertionAlgs = body.putArray("token_endpoint_auth_signing_alg_values_supported");
+    List.of("RS256", "PS256", "ES256", "EdDSA").forEach(assertionAlgs::add);
     body.putArray("subject_types_supported").add("public");
-    tools.jackson.databind.node.ArrayNode algorithms =
-        body.putArray("id_token_signing_alg_values_supported");
-    SigningKeyRing.ALGORITHMS.forEach(algorithm -> algorithms.add(algorithm.getName()));
-    body.put("authorization_response_iss_parameter_supported", false);
+    ArrayNode algs = body.putArray("id_token_signing_alg_values_supported");
+    SigningKeyRing.ALGORITHMS.forEach(algorithm -> algs.add(algorithm.getName()));
+    body.putArray("scopes_supported").add("openid").add("profile").add("email");
+    ArrayNode claims = body.putArray("claims_supported");
+    List.of(
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "acr",
+            "amr",
+            "azp",
+            "sid",
+            "at_hash",
+            "name",
+            "preferred_username",
+            "email",
+            "roles",
+            "groups")
+        .forEach(claims::add);
+    body.putArray("acr_values_supported").add(UserSession.ACR_PASSWORD).add(UserSession.ACR_MFA);
+    body.put("tls_client_certificate_bound_access_tokens", true);
+    body.put("authorization_response_iss_parameter_supported", true);
     HttpResponses.json(res, Status.OK_200, body);
   }
 

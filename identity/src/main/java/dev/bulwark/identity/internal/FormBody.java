@@ -1,25 +1,48 @@
 package dev.bulwark.identity.internal;
 
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * An {@code application/x-www-form-urlencoded} request body as OAuth uses it: parameters that must
- * not repeat (RFC 6749 §3.2) and a few that may ({@code resource}, RFC 8707 §2).
+ * not repeat (RFC 6749 §3.2) and a few that may ({@code resource}, RFC 8707 §2; {@code audience},
+ * RFC 8693 §2.1).
  */
 final class FormBody {
-  private static final Set<String> REPEATABLE = Set.of("resource");
+  private static final Set<String> REPEATABLE = Set.of("resource", "audience");
 
   private final Map<String, List<String>> values;
 
   private FormBody(Map<String, List<String>> values) {
     this.values = values;
+  }
+
+  /**
+   * Reads the form body of a POST to an OAuth endpoint.
+   *
+   * @throws OAuthError with {@code invalid_request} for another media type, no body, or a malformed
+   *     one
+   */
+  static FormBody read(ServerRequest req) {
+    String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+    String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mediaType.equals("application/x-www-form-urlencoded")) {
+      throw OAuthError.invalidRequest("the body must be application/x-www-form-urlencoded");
+    }
+    if (!req.content().hasEntity()) {
+      throw OAuthError.invalidRequest(
+          "the request has no body; send the parameters in it, not in the query");
+    }
+    return parse(req.content().as(byte[].class));
   }
 
   /**

@@ -30,6 +30,11 @@ final class OAuthError extends RuntimeException {
     return new OAuthError(Status.BAD_REQUEST_400, "unauthorized_client", description, false);
   }
 
+  /** RFC 6749 §5.2: the grant (code, refresh token, subject token) is invalid or not yours. */
+  static OAuthError invalidGrant(String description) {
+    return new OAuthError(Status.BAD_REQUEST_400, "invalid_grant", description, false);
+  }
+
   static OAuthError unsupportedGrantType(String description) {
     return new OAuthError(Status.BAD_REQUEST_400, "unsupported_grant_type", description, false);
   }
