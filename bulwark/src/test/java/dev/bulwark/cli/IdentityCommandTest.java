@@ -129,6 +129,22 @@ class IdentityCommandTest {
   }
 
   @Test
+  void passwordIsReadFromTheFirstLineOfStdinWithoutAFile() {
+    java.io.InputStream original = System.in;
+    try {
+      System.setIn(
+          new java.io.ByteArrayInputStream(
+              "piped pass phrase\nsecond line\n"
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+      assertThat(IdentityCommand.password(Optional.empty(), Optional::empty))
+          .isEqualTo("piped pass phrase");
+    } finally {
+      System.setIn(original);
+    }
+  }
+
+  @Test
   void emptyPasswordFileIsRefused() throws IOException {
     Path file = Files.writeString(temp.resolve("pw"), "\n");
 

@@ -182,6 +182,56 @@ class AdminApiTest {
   }
 
   @Test
+  void misspeltFieldIsRefusedRatherThanIgnored() {
+    createAlice();
+
+    HttpResponse<String> response = call("PATCH", "/users/alice", "{\"enabeld\":false}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).path("error_description").asString()).contains("enabeld");
+    assertThat(idp.provider.user("alice").orElseThrow().enabled()).isTrue();
+  }
+
+  @Test
+  void oversizedValuesAreInvalidRequestNotAServerError() {
+    String longName = "x".repeat(201);
+
+    assertThat(
+            call(
+                    "POST",
+                    "/users",
+                    "{\"username\":\"bob\",\"name\":\""
+                        + longName
+                        + "\",\"password\":\""
+                        + PASSWORD
+                        + "\"}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            call(
+                    "POST",
+                    "/users",
+                    "{\"username\":\"bob\",\"email\":\"not-an-address\",\"password\":\""
+                        + PASSWORD
+                        + "\"}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            call(
+                    "POST",
+                    "/clients",
+                    "{\"client_id\":\"big-client\",\"client_name\":\""
+                        + longName
+                        + "\",\"audiences\":[\"urn:a\"]}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            call("POST", "/groups", "{\"name\":\"g1\",\"description\":\"" + "d".repeat(401) + "\"}")
+                .statusCode())
+        .isEqualTo(400);
+  }
+
+  @Test
   void malformedJsonIsInvalidRequestNotAServerError() {
     HttpResponse<String> response = call("POST", "/users", "{\"username\":");
 

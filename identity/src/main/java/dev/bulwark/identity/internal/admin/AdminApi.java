@@ -224,9 +224,10 @@ public final class AdminApi implements HttpService {
 
   private Answer createUser(Call call) {
     JsonNode body = body(call);
+    onlyFields(body, USER_FIELDS);
     String username = requiredText(body, "username");
-    String name = optionalText(body, "name").orElse(username);
-    Optional<String> email = optionalText(body, "email");
+    String name = displayName(optionalText(body, "name").orElse(username));
+    Optional<String> email = email(optionalText(body, "email"));
     String password = requiredText(body, "password");
     UserAccount user = stores.users().create(username, name, email, password);
     audit.emit(
@@ -240,6 +241,7 @@ public final class AdminApi implements HttpService {
   private Answer updateUser(Call call) {
     UserAccount user = user(call);
     JsonNode body = body(call);
+    onlyFields(body, PATCH_FIELDS);
     JsonNode enabled = body.path("enabled");
     if (!enabled.isMissingNode() && !enabled.isBoolean()) {
       throw invalid("enabled: expected true or false");
@@ -362,8 +364,12 @@ public final class AdminApi implements HttpService {
 
   private Answer createGroup(Call call) {
     JsonNode body = body(call);
+    onlyFields(body, GROUP_FIELDS);
     String name = requiredText(body, "name");
     String description = optionalText(body, "description").orElse("");
+    if (description.length() > 400) {
+      throw invalid("description: " + description.length() + " characters (expected: <= 400)");
+    }
     UserGroup group = stores.users().createGroup(name, description);
     audit.emit(change(call, "admin.group.create").resource("group:" + name).build());
     return new Answer(Status.CREATED_201, groupJson(group));
@@ -433,7 +439,7 @@ public final class AdminApi implements HttpService {
   }
 
   private Answer createClient(Call call) {
-    ClientRegistration registration = ClientRegistrationJson.fromJson(body(call));
+    ClientRegistration registration = storable(ClientRegistrationJson.fromJson(body(call)));
     ObjectNode answer = Json.object();
     if (registration.authMethod().usesSecret()) {
       ClientSecret secret = ClientSecret.generate();
@@ -461,7 +467,7 @@ public final class AdminApi implements HttpService {
     }
     ObjectNode document = ((ObjectNode) body).deepCopy();
     document.put("client_id", existing.clientId());
-    ClientRegistration registration = ClientRegistrationJson.fromJson(document);
+    ClientRegistration registration = storable(ClientRegistrationJson.fromJson(document));
     stores.clients().update(registration);
     audit.emit(
         change(call, "admin.client.update")
@@ -608,6 +614,58 @@ public final class AdminApi implements HttpService {
       throw invalid(field + ": expected a string");
     }
     return value.asString().isEmpty() ? Optional.empty() : Optional.of(value.asString());
+  }
+
+  private static final java.util.Set<String> USER_FIELDS =
+      java.util.Set.of("username", "name", "email", "password");
+  private static final java.util.Set<String> PATCH_FIELDS =
+      java.util.Set.of("enabled", "name", "email");
+  private static final java.util.Set<String> GROUP_FIELDS = java.util.Set.of("name", "description");
+
+  // A misspelt field would otherwise be ignored silently, and the change not made.
+  private static void onlyFields(JsonNode body, java.util.Set<String> allowed) {
+    for (String field : fieldNames(body)) {
+      if (!allowed.contains(field)) {
+        throw invalid(
+            printable(field) + ": unknown field (expected: " + new TreeSet<>(allowed) + ")");
+      }
+    }
+  }
+
+  // The users table holds 200 characters of name and 320 of e-mail address (RFC 5321 §4.5.3.1).
+  private static String displayName(String name) {
+    if (name.isBlank() || name.length() > 200) {
+      throw invalid("name: " + name.length() + " characters (expected: 1-200, not blank)");
+    }
+    return name;
+  }
+
+  private static Optional<String> email(Optional<String> email) {
+    if (email.isPresent()) {
+      String address = email.get();
+      int at = address.indexOf('@');
+      if (address.length() > 320 || at <= 0 || at == address.length() - 1) {
+        throw invalid("email: '" + printable(address) + "' (expected: local@domain, <= 320)");
+      }
+    }
+    return email;
+  }
+
+  // What the clients table can hold; beyond it the insert would fail as a server error.
+  private static ClientRegistration storable(ClientRegistration client) {
+    if (client.displayName().isBlank() || client.displayName().length() > 200) {
+      throw invalid("client_name: expected 1-200 characters");
+    }
+    if (String.join(" ", client.scopes()).length() > 2000) {
+      throw invalid("scopes: too many (expected: <= 2000 characters in all)");
+    }
+    if (String.join(" ", client.audiences()).length() > 2000) {
+      throw invalid("audiences: too many (expected: <= 2000 characters in all)");
+    }
+    if (ClientRegistrationJson.toJson(client).toString().length() > 20_000) {
+      throw invalid("the registration is too large (expected: <= 20000 characters as JSON)");
+    }
+    return client;
   }
 
   private static List<String> fieldNames(JsonNode body) {
