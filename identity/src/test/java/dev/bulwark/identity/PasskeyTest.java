@@ -236,4 +236,40 @@ class PasskeyTest {
         step.browser().submit(step.page(), "/login/webauthn", badAssertion);
     assertThat(refused.statusCode()).isEqualTo(401);
   }
+
+  private HttpResponse<String> passwordless(TestBrowser other, TestAuthenticator device) {
+    HttpResponse<String> page =
+        other.authorize(authorizeParameters("webapp", TestBrowser.Pkce.create()));
+    JsonNode options =
+        json(
+            other.post(
+                "/login/passkey/options", TestBrowser.hiddenFields(page.body(), "/login/passkey")));
+    assertThat(options.path("allowCredentials").size()).isZero();
+    return other.submit(page, "/login/passkey", device.assertion(options, origin()));
+  }
+
+  @Test
+  void passkeySignsInWithoutAPassword() {
+    register(authenticator, origin());
+
+    HttpResponse<String> done = passwordless(new TestBrowser(idp), authenticator);
+
+    assertThat(done.statusCode()).isEqualTo(303);
+    CodeGrant grant = redeem(done);
+    assertThat(grant.userId()).isEqualTo(alice.userId());
+    assertThat(grant.amr()).containsExactly("hwk", "user");
+    assertThat(grant.acr()).isEqualTo(UserSession.ACR_MFA);
+  }
+
+  @Test
+  void passwordlessRefusesUnknownPasskeysAndDisabledUsers() {
+    HttpResponse<String> unknown = passwordless(new TestBrowser(idp), new TestAuthenticator());
+    register(authenticator, origin());
+    idp.provider.internals().users().setEnabled(alice.userId(), false);
+    HttpResponse<String> disabled = passwordless(new TestBrowser(idp), authenticator);
+
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(disabled.statusCode()).isEqualTo(401);
+    assertThat(disabled.headers().firstValue("Location")).isEmpty();
+  }
 }

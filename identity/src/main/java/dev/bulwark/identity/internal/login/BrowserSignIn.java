@@ -124,7 +124,9 @@ public final class BrowserSignIn {
         .post("/login", this::password)
         .post("/login/mfa", (req, res) -> secondFactor(req, res, false))
         .post("/login/webauthn", (req, res) -> secondFactor(req, res, true))
-        .post("/login/webauthn/options", this::passkeyOptions);
+        .post("/login/webauthn/options", this::passkeyOptions)
+        .post("/login/passkey/options", this::passwordlessOptions)
+        .post("/login/passkey", this::passwordless);
   }
 
   // ---------------------------------------------------------------- the authorization endpoint
@@ -589,6 +591,70 @@ public final class BrowserSignIn {
     }
   }
 
+  private void passwordlessOptions(ServerRequest req, ServerResponse res) {
+    Optional<Step> step = step(req, res);
+    if (step.isEmpty()) {
+      return;
+    }
+    if (step.get().pending().userId().isPresent()) {
+      HttpResponses.error(
+          res, Status.BAD_REQUEST_400, "invalid_request", "this sign-in is past its first step");
+      return;
+    }
+    HttpResponses.json(res, Status.OK_200, passkeys.discoverableOptions());
+  }
+
+  // Passwordless: a discoverable passkey with user verification is two factors in one.
+  private void passwordless(ServerRequest req, ServerResponse res) {
+    Optional<Step> step = step(req, res);
+    if (step.isEmpty()) {
+      return;
+    }
+    Step s = step.get();
+    if (s.pending().userId().isPresent()) {
+      badRequestPage(req, res, "This sign-in is past its first step.", Optional.empty());
+      return;
+    }
+    String address = PeerAddress.of(req.remotePeer());
+    String addressKey = SignInThrottle.addressKey(address);
+    Optional<String> refusal = throttle.refusal(addressKey);
+    Passkeys.Discovered discovered =
+        refusal.isPresent()
+            ? new Passkeys.Discovered(Passkeys.Outcome.refused(refusal.get()), Optional.empty())
+            : assertion(s.form())
+                .map(passkeys::authenticateDiscoverable)
+                .orElse(
+                    new Passkeys.Discovered(
+                        Passkeys.Outcome.refused("malformed assertion"), Optional.empty()));
+    Optional<UserAccount> user =
+        discovered.userId().flatMap(users::byId).filter(UserAccount::enabled);
+    if (!discovered.outcome().verified() || user.isEmpty()) {
+      audit.emit(
+          event(req, "mfa.webauthn.verify", AuditEvent.Outcome.FAILURE)
+              .subject(discovered.userId().orElse("-"))
+              .clientId(s.client().clientId())
+              .reason(
+                  discovered.outcome().verified()
+                      ? "the passkey's user is disabled"
+                      : discovered.outcome().reason())
+              .build());
+      if (refusal.isEmpty()) {
+        countFailure(req, addressKey, address);
+      }
+      passwordPage(res, Status.UNAUTHORIZED_401, s.client(), s.pending(), s.csrf(), true);
+      return;
+    }
+    String userId = user.get().userId();
+    audit.emit(
+        event(req, "mfa.webauthn.verify", AuditEvent.Outcome.SUCCESS)
+            .subject(userId)
+            .clientId(s.client().clientId())
+            .reason("passwordless")
+            .build());
+    UserSession session = signIn(req, res, userId, List.of("hwk", "user"), UserSession.ACR_MFA);
+    finish(req, res, s, session);
+  }
+
   // ---------------------------------------------------------------- shared steps
 
   /** The POSTed form of a sign-in step, its pending request and client, CSRF-checked. */
@@ -787,7 +853,8 @@ public final class BrowserSignIn {
             + "<label for=\"password\">Password</label>"
             + "<input id=\"password\" name=\"password\" type=\"password\""
             + " autocomplete=\"current-password\" required>"
-            + "<button type=\"submit\">Sign in</button></form>";
+            + "<button type=\"submit\">Sign in</button></form>"
+            + passkeyForm("/login/passkey", pending, csrf, "Sign in with a passkey");
     Html.send(res, status, "Sign in", body, List.of(origin(pending.request().redirectUri())));
   }
 
@@ -824,33 +891,44 @@ public final class BrowserSignIn {
     String passkeyForm =
         passkeys.count(userId) == 0
             ? ""
-            : "<form method=\"post\" action=\"/login/webauthn\">"
-                + hidden
-                + Html.hidden("challenge", "")
-                + Html.hidden("credential_id", "")
-                + Html.hidden("authenticator_data", "")
-                + Html.hidden("client_data_json", "")
-                + Html.hidden("signature", "")
-                + "<button type=\"button\" id=\"passkey\">Use a passkey</button></form>"
-                + "<script nonce=\"{{nonce}}\">"
-                + PASSKEY_SCRIPT
-                + "</script>";
+            : passkeyForm("/login/webauthn", pending, csrf, "Use a passkey");
     String body = intro + totpForms + passkeyForm;
     Html.send(res, status, "Second factor", body, List.of(origin(pending.request().redirectUri())));
+  }
+
+  // A form that a script fills with a passkey assertion; {@code action}/options gives the options.
+  private static String passkeyForm(
+      String action, PendingLogins.Pending pending, String csrf, String label) {
+    return "<form method=\"post\" action=\""
+        + action
+        + "\">"
+        + Html.hidden("request", pending.requestId())
+        + Html.hidden("csrf", csrf)
+        + Html.hidden("challenge", "")
+        + Html.hidden("credential_id", "")
+        + Html.hidden("authenticator_data", "")
+        + Html.hidden("client_data_json", "")
+        + Html.hidden("signature", "")
+        + "<button type=\"button\" data-passkey>"
+        + Html.escape(label)
+        + "</button></form>"
+        + "<script nonce=\"{{nonce}}\">"
+        + PASSKEY_SCRIPT.replace("ACTION", action)
+        + "</script>";
   }
 
   // Asks the browser for an assertion (WebAuthn §5.1.4) and posts it in the form above.
   private static final String PASSKEY_SCRIPT =
       """
       (() => {
-        const form = document.querySelector('form[action="/login/webauthn"]');
+        const form = document.querySelector('form[action="ACTION"]');
         const bytes = s => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')),
             c => c.charCodeAt(0));
         const text = b => btoa(String.fromCharCode(...new Uint8Array(b)))
             .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
-        document.getElementById('passkey').addEventListener('click', async () => {
+        form.querySelector('[data-passkey]').addEventListener('click', async () => {
           const body = new URLSearchParams({request: form.request.value, csrf: form.csrf.value});
-          const o = await (await fetch('/login/webauthn/options', {method: 'POST', body})).json();
+          const o = await (await fetch('ACTION/options', {method: 'POST', body})).json();
           const c = await navigator.credentials.get({publicKey: {
             challenge: bytes(o.challenge), rpId: o.rpId, timeout: o.timeout,
             userVerification: o.userVerification,

@@ -56,6 +56,8 @@ public final class Passkeys {
           new PublicKeyCredentialParameters(
               PublicKeyCredentialType.PUBLIC_KEY, COSEAlgorithmIdentifier.RS256));
   private static final SecureRandom RANDOM = new SecureRandom();
+  // The challenge of a passwordless sign-in belongs to no user until the assertion names one.
+  private static final String NO_USER = "-";
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final Database database;
@@ -204,18 +206,54 @@ public final class Passkeys {
       return Outcome.refused("unknown, expired or used challenge");
     }
     String credentialId = B64.encodeToString(assertion.credentialId());
-    Optional<Stored> stored = stored(credentialId, userId);
+    Optional<Stored> stored = stored(credentialId).filter(s -> s.userId().equals(userId));
     if (stored.isEmpty()) {
       return Outcome.refused("not a passkey of this user");
     }
+    return verifyAssertion(assertion, credentialId, stored.get());
+  }
+
+  /**
+   * {@code PublicKeyCredentialRequestOptions} for a passwordless sign-in: no user is known yet, so
+   * the authenticator offers its discoverable credentials for this relying party.
+   */
+  public ObjectNode discoverableOptions() {
+    String challenge = newChallenge(NO_USER, "discover");
+    ObjectNode options = Json.object().put("challenge", challenge).put("rpId", rpId());
+    options.put("timeout", CHALLENGE_LIFETIME.toMillis());
+    options.put("userVerification", "required");
+    options.putArray("allowCredentials");
+    return options;
+  }
+
+  /** A passwordless sign-in: whose passkey signed, if the assertion verifies. */
+  public record Discovered(Outcome outcome, Optional<String> userId) {}
+
+  /** Verifies an assertion by any registered passkey, with user verification. */
+  public Discovered authenticateDiscoverable(Assertion assertion) {
+    if (!consumeChallenge(assertion.challenge(), NO_USER, "discover")) {
+      return new Discovered(
+          Outcome.refused("unknown, expired or used challenge"), Optional.empty());
+    }
+    String credentialId = B64.encodeToString(assertion.credentialId());
+    Optional<Stored> stored = stored(credentialId);
+    if (stored.isEmpty()) {
+      return new Discovered(Outcome.refused("unknown passkey"), Optional.empty());
+    }
+    Outcome outcome = verifyAssertion(assertion, credentialId, stored.get());
+    return new Discovered(
+        outcome, outcome.verified() ? Optional.of(stored.get().userId()) : Optional.empty());
+  }
+
+  private Outcome verifyAssertion(Assertion assertion, String credentialId, Stored stored) {
     CredentialRecordImpl record =
         new CredentialRecordImpl(
             new NoneAttestationStatement(),
             null,
             null,
             null,
-            stored.get().signCount(),
-            credentialConverter.convert(stored.get().attestedData()),
+            stored.signCount(),
+            credentialConverter.convert(stored.attestedData()),
             null,
             null,
             null,
@@ -355,20 +393,19 @@ public final class Passkeys {
         });
   }
 
-  private record Stored(byte[] attestedData, long signCount) {}
+  private record Stored(String userId, byte[] attestedData, long signCount) {}
 
-  private Optional<Stored> stored(String credentialId, String userId) {
+  private Optional<Stored> stored(String credentialId) {
     return database.inTransaction(
         connection -> {
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT attested_data, sign_count FROM webauthn_credentials"
-                      + " WHERE credential_id = ? AND user_id = ?")) {
+                  "SELECT user_id, attested_data, sign_count FROM webauthn_credentials"
+                      + " WHERE credential_id = ?")) {
             select.setString(1, credentialId);
-            select.setString(2, userId);
             try (ResultSet rows = select.executeQuery()) {
               return rows.next()
-                  ? Optional.of(new Stored(rows.getBytes(1), rows.getLong(2)))
+                  ? Optional.of(new Stored(rows.getString(1), rows.getBytes(2), rows.getLong(3)))
                   : Optional.<Stored>empty();
             }
           }
