@@ -9,6 +9,7 @@ import dev.bulwark.identity.internal.AuthorizationCodeStore;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.CodeGrant;
 import dev.bulwark.identity.internal.PasswordHasher;
+import dev.bulwark.identity.internal.ResourceIndicators;
 import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.Tokens;
 import dev.bulwark.identity.internal.UserDirectory;
@@ -28,11 +29,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -288,7 +287,11 @@ public final class BrowserSignIn {
           "invalid_request", "code_challenge must be 43 base64url characters (RFC 7636 §4.2)");
     }
     Set<String> scopes = scopes(client, form.first("scope"));
-    List<String> audiences = audiences(client, form.all("resource"));
+    List<String> audiences =
+        ResourceIndicators.narrow(
+            client,
+            form.all("resource"),
+            description -> new AuthorizationError("invalid_target", description));
     Set<String> prompt = new TreeSet<>(List.of(form.first("prompt").orElse("").split(" ")));
     prompt.remove("");
     if (!PROMPTS.containsAll(prompt)) {
@@ -354,36 +357,6 @@ public final class BrowserSignIn {
       scopes.add(scope);
     }
     return scopes;
-  }
-
-  // RFC 8707 §2: each resource must be an absolute URI without a fragment, and one of the
-  // client's audiences; without any, the client's audiences.
-  private static List<String> audiences(ClientRegistration client, List<String> resources) {
-    if (resources.isEmpty()) {
-      return List.copyOf(new TreeSet<>(client.audiences()));
-    }
-    List<String> audiences = new ArrayList<>();
-    for (String resource : resources) {
-      try {
-        URI uri = new URI(resource);
-        if (!uri.isAbsolute() || uri.getFragment() != null) {
-          throw new AuthorizationError(
-              "invalid_target", "resource must be an absolute URI without a fragment");
-        }
-      } catch (URISyntaxException e) {
-        throw new AuthorizationError(
-            "invalid_target", "resource must be an absolute URI without a fragment");
-      }
-      if (!client.audiences().contains(resource)) {
-        throw new AuthorizationError(
-            "invalid_target",
-            "resource '" + BrowserForm.printable(resource) + "' is not allowed for this client");
-      }
-      if (!audiences.contains(resource)) {
-        audiences.add(resource);
-      }
-    }
-    return audiences;
   }
 
   // ---------------------------------------------------------------- password
