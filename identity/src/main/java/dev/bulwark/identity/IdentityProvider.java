@@ -155,7 +155,7 @@ public final class IdentityProvider implements AutoCloseable {
       UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, users);
       AdminApi admin =
           new AdminApi(
-              new AdminApi.Stores(clients, users, sessions, keys),
+              new AdminApi.Stores(clients, users, sessions, keys, totp, recoveryCodes),
               new AdminTokenVerifier(keys, issuer::get, clock),
               audit,
               clock);

@@ -15,6 +15,8 @@ import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.UserDirectory;
 import dev.bulwark.identity.internal.UserSession;
+import dev.bulwark.identity.internal.mfa.RecoveryCodes;
+import dev.bulwark.identity.internal.mfa.TotpCredentials;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.http.PeerAddress;
@@ -53,14 +55,23 @@ public final class AdminApi implements HttpService {
    * @param users users, groups and roles
    * @param sessions sign-in sessions
    * @param keys the signing keys
+   * @param totp users' authenticator apps
+   * @param recoveryCodes users' recovery codes
    */
   public record Stores(
-      ClientStore clients, UserDirectory users, SessionStore sessions, SigningKeyRing keys) {
+      ClientStore clients,
+      UserDirectory users,
+      SessionStore sessions,
+      SigningKeyRing keys,
+      TotpCredentials totp,
+      RecoveryCodes recoveryCodes) {
     public Stores {
       requireNonNull(clients, "clients");
       requireNonNull(users, "users");
       requireNonNull(sessions, "sessions");
       requireNonNull(keys, "keys");
+      requireNonNull(totp, "totp");
+      requireNonNull(recoveryCodes, "recoveryCodes");
     }
   }
 
@@ -106,6 +117,8 @@ public final class AdminApi implements HttpService {
         .put("/users/{user}/password", admin(this::setPassword))
         .put("/users/{user}/roles/{role}", admin(this::grantRole))
         .delete("/users/{user}/roles/{role}", admin(this::revokeRole))
+        .get("/users/{user}/mfa", admin(this::mfaStatus))
+        .delete("/users/{user}/mfa", admin(this::resetMfa))
         .get("/users/{user}/sessions", admin(this::listSessions))
         .delete("/users/{user}/sessions", admin(this::revokeAllSessions))
         .delete("/sessions/{sid}", admin(this::revokeSession))
@@ -315,6 +328,32 @@ public final class AdminApi implements HttpService {
             .attribute("role", role)
             .build());
     return Answer.ok(userJson(stores.users().byId(user.userId()).orElseThrow()));
+  }
+
+  // Second factors.
+
+  private Answer mfaStatus(Call call) {
+    UserAccount user = user(call);
+    return Answer.ok(
+        Json.object()
+            .put("user_id", user.userId())
+            .put("totp", stores.totp().isEnrolled(user.userId()))
+            .put("recovery_codes_left", stores.recoveryCodes().remaining(user.userId())));
+  }
+
+  // As IdentityProvider.resetMfa: for a user who lost their device. Every second factor goes and
+  // every session ends, so whoever holds the device is out too.
+  private Answer resetMfa(Call call) {
+    UserAccount user = user(call);
+    stores.totp().remove(user.userId());
+    stores.recoveryCodes().remove(user.userId());
+    int revoked = stores.sessions().revokeAll(user.userId());
+    audit.emit(
+        change(call, "admin.mfa.reset")
+            .resource("user:" + user.userId())
+            .attribute("sessions_revoked", Integer.toString(revoked))
+            .build());
+    return Answer.ok(Json.object().put("user_id", user.userId()).put("mfa_reset", true));
   }
 
   // Sessions.
