@@ -21,6 +21,7 @@ import dev.bulwark.identity.internal.admin.AdminTokenVerifier;
 import dev.bulwark.identity.internal.login.AccountPages;
 import dev.bulwark.identity.internal.login.BrowserSignIn;
 import dev.bulwark.identity.internal.login.Logout;
+import dev.bulwark.identity.internal.mfa.Passkeys;
 import dev.bulwark.identity.internal.mfa.RecoveryCodes;
 import dev.bulwark.identity.internal.mfa.TotpCredentials;
 import dev.bulwark.keys.SecretSealer;
@@ -44,6 +45,7 @@ public final class IdentityProvider implements AutoCloseable {
   private final AuthorizationCodeStore codes;
   private final TotpCredentials totp;
   private final RecoveryCodes recoveryCodes;
+  private final Passkeys passkeys;
   private final Internals internals;
   private final HttpListener listener;
   private final String issuer;
@@ -58,6 +60,7 @@ public final class IdentityProvider implements AutoCloseable {
       AuthorizationCodeStore codes,
       TotpCredentials totp,
       RecoveryCodes recoveryCodes,
+      Passkeys passkeys,
       SigningKeyRing keys) {}
 
   /** The stores, for tests in this package (redeeming a code, signing an ID token hint). */
@@ -86,6 +89,7 @@ public final class IdentityProvider implements AutoCloseable {
     this.codes = stores.codes();
     this.totp = stores.totp();
     this.recoveryCodes = stores.recoveryCodes();
+    this.passkeys = stores.passkeys();
     this.internals = new Internals(users, sessions, stores.codes(), stores.keys());
     this.listener = listener;
     this.issuer = issuer;
@@ -122,16 +126,17 @@ public final class IdentityProvider implements AutoCloseable {
           new ClientAuthenticator(clients, tokenStore, issuer::get, clock, audit);
       TotpCredentials totp = new TotpCredentials(database, sealer, clock);
       RecoveryCodes recoveryCodes = new RecoveryCodes(database, clock);
+      Passkeys passkeys = new Passkeys(database, issuer::get, clock);
       BrowserSignIn signIn =
           new BrowserSignIn(
               new BrowserSignIn.Stores(
-                  database, clients, users, sessions, codes, totp, recoveryCodes),
+                  database, clients, users, sessions, codes, totp, recoveryCodes, passkeys),
               settings,
               issuer::get,
               clock,
               audit);
       AccountPages account =
-          new AccountPages(signIn, users, totp, recoveryCodes, issuer::get, audit);
+          new AccountPages(signIn, users, totp, recoveryCodes, passkeys, issuer::get, audit);
       Logout logout = new Logout(signIn, clients, sessions, keys, issuer::get, audit);
       TokenEndpoint tokens =
           new TokenEndpoint(
@@ -205,7 +210,7 @@ public final class IdentityProvider implements AutoCloseable {
       keys.start(rotation -> audit.emit(rotationEvent(rotation, "schedule", clock)));
       return new IdentityProvider(
           database,
-          new Stores(clients, users, sessions, codes, totp, recoveryCodes, keys),
+          new Stores(clients, users, sessions, codes, totp, recoveryCodes, passkeys, keys),
           keys,
           new Audit(audit, clock),
           started,
@@ -350,7 +355,8 @@ public final class IdentityProvider implements AutoCloseable {
       return java.util.Optional.empty();
     }
     return java.util.Optional.of(
-        new MfaStatus(totp.isEnrolled(userId), recoveryCodes.remaining(userId), 0));
+        new MfaStatus(
+            totp.isEnrolled(userId), recoveryCodes.remaining(userId), passkeys.count(userId)));
   }
 
   /**
@@ -367,6 +373,7 @@ public final class IdentityProvider implements AutoCloseable {
     }
     totp.remove(userId);
     recoveryCodes.remove(userId);
+    passkeys.removeAll(userId);
     sessions.revokeAll(userId);
   }
 
