@@ -245,10 +245,11 @@ final class IdentityCommand implements Callable<Integer> {
           call(data, "GET", "/users/" + name("USER", user) + "/mfa", Optional.empty());
       out()
           .printf(
-              "%s: authenticator app %s, %d recovery code(s) left%n",
+              "%s: authenticator app %s, %d recovery code(s) left, %d passkey(s)%n",
               user,
               answer.path("totp").asBoolean() ? "set up" : "not set up",
-              answer.path("recovery_codes_left").asInt());
+              answer.path("recovery_codes_left").asInt(),
+              answer.path("passkeys").asInt());
       return 0;
     }
 

@@ -7,6 +7,7 @@ import dev.bulwark.audit.AuditSink;
 import dev.bulwark.identity.ClientRegistration;
 import dev.bulwark.identity.ClientSecret;
 import dev.bulwark.identity.IdentityException;
+import dev.bulwark.identity.MfaStatus;
 import dev.bulwark.identity.UserAccount;
 import dev.bulwark.identity.UserGroup;
 import dev.bulwark.identity.internal.ClientRegistrationJson;
@@ -15,8 +16,6 @@ import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.UserDirectory;
 import dev.bulwark.identity.internal.UserSession;
-import dev.bulwark.identity.internal.mfa.RecoveryCodes;
-import dev.bulwark.identity.internal.mfa.TotpCredentials;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.http.PeerAddress;
@@ -55,24 +54,33 @@ public final class AdminApi implements HttpService {
    * @param users users, groups and roles
    * @param sessions sign-in sessions
    * @param keys the signing keys
-   * @param totp users' authenticator apps
-   * @param recoveryCodes users' recovery codes
+   * @param mfa users' second factors
    */
   public record Stores(
       ClientStore clients,
       UserDirectory users,
       SessionStore sessions,
       SigningKeyRing keys,
-      TotpCredentials totp,
-      RecoveryCodes recoveryCodes) {
+      SecondFactors mfa) {
     public Stores {
       requireNonNull(clients, "clients");
       requireNonNull(users, "users");
       requireNonNull(sessions, "sessions");
       requireNonNull(keys, "keys");
-      requireNonNull(totp, "totp");
-      requireNonNull(recoveryCodes, "recoveryCodes");
+      requireNonNull(mfa, "mfa");
     }
+  }
+
+  /**
+   * Users' second factors, as the provider manages them ({@code IdentityProvider.mfaStatus} and
+   * {@code resetMfa}), so that the admin API resets exactly what the provider would.
+   */
+  public interface SecondFactors {
+    /** Which second factors an existing user has. */
+    MfaStatus status(String userId);
+
+    /** Removes every second factor of an existing user and ends their sessions. */
+    void reset(String userId);
   }
 
   private final Stores stores;
@@ -334,25 +342,21 @@ public final class AdminApi implements HttpService {
 
   private Answer mfaStatus(Call call) {
     UserAccount user = user(call);
+    MfaStatus status = stores.mfa().status(user.userId());
     return Answer.ok(
         Json.object()
             .put("user_id", user.userId())
-            .put("totp", stores.totp().isEnrolled(user.userId()))
-            .put("recovery_codes_left", stores.recoveryCodes().remaining(user.userId())));
+            .put("totp", status.totp())
+            .put("recovery_codes_left", status.recoveryCodesLeft())
+            .put("passkeys", status.passkeys()));
   }
 
-  // As IdentityProvider.resetMfa: for a user who lost their device. Every second factor goes and
-  // every session ends, so whoever holds the device is out too.
+  // For a user who lost their device: every second factor goes and every session ends, so
+  // whoever holds the device is out too.
   private Answer resetMfa(Call call) {
     UserAccount user = user(call);
-    stores.totp().remove(user.userId());
-    stores.recoveryCodes().remove(user.userId());
-    int revoked = stores.sessions().revokeAll(user.userId());
-    audit.emit(
-        change(call, "admin.mfa.reset")
-            .resource("user:" + user.userId())
-            .attribute("sessions_revoked", Integer.toString(revoked))
-            .build());
+    stores.mfa().reset(user.userId());
+    audit.emit(change(call, "admin.mfa.reset").resource("user:" + user.userId()).build());
     return Answer.ok(Json.object().put("user_id", user.userId()).put("mfa_reset", true));
   }
 
