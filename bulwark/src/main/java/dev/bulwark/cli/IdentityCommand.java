@@ -237,6 +237,36 @@ final class IdentityCommand implements Callable<Integer> {
     }
 
     @Command(
+        name = "mfa",
+        description = "Show a user's second factors.",
+        mixinStandardHelpOptions = true)
+    int mfa(@Mixin CaCommand.DataOption data, @Parameters(paramLabel = "USER") String user) {
+      JsonNode answer =
+          call(data, "GET", "/users/" + name("USER", user) + "/mfa", Optional.empty());
+      out()
+          .printf(
+              "%s: authenticator app %s, %d recovery code(s) left, %d passkey(s)%n",
+              user,
+              answer.path("totp").asBoolean() ? "set up" : "not set up",
+              answer.path("recovery_codes_left").asInt(),
+              answer.path("passkeys").asInt());
+      return 0;
+    }
+
+    @Command(
+        name = "reset-mfa",
+        description = {
+          "Remove a user's second factors and end their sessions (a lost device);",
+          "they set up new ones after their next password sign-in."
+        },
+        mixinStandardHelpOptions = true)
+    int resetMfa(@Mixin CaCommand.DataOption data, @Parameters(paramLabel = "USER") String user) {
+      call(data, "DELETE", "/users/" + name("USER", user) + "/mfa", Optional.empty());
+      out().println("second factors removed and sessions ended for " + user);
+      return 0;
+    }
+
+    @Command(
         name = "grant-role",
         description = "Grant a role to a user.",
         mixinStandardHelpOptions = true)

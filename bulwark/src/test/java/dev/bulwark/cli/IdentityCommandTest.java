@@ -40,7 +40,8 @@ class IdentityCommandTest {
             "delete",
             "set-password",
             "grant-role",
-            "revoke-role");
+            "revoke-role",
+            "reset-mfa");
   }
 
   @Test

@@ -209,6 +209,11 @@ class IdentityAdminIT {
     assertThat(cli("identity", "sessions", "revoke-all", "alice").stdout())
         .contains("revoked 1 session(s)");
 
+    assertThat(cli("identity", "users", "reset-mfa", "alice").stdout())
+        .contains("second factors removed");
+    assertThat(cli("identity", "users", "mfa", "alice").stdout())
+        .contains("not set up, 0 recovery code(s) left");
+
     TestBulwarkProcess.Result unknown =
         TestBulwarkProcess.run(
             work,

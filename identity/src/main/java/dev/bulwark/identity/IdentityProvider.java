@@ -160,7 +160,22 @@ public final class IdentityProvider implements AutoCloseable {
       UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, users);
       AdminApi admin =
           new AdminApi(
-              new AdminApi.Stores(clients, users, sessions, keys),
+              new AdminApi.Stores(
+                  clients,
+                  users,
+                  sessions,
+                  keys,
+                  new AdminApi.SecondFactors() {
+                    @Override
+                    public MfaStatus status(String userId) {
+                      return mfaStatusOf(userId, totp, recoveryCodes, passkeys);
+                    }
+
+                    @Override
+                    public void reset(String userId) {
+                      resetMfaOf(userId, totp, recoveryCodes, passkeys, sessions);
+                    }
+                  }),
               new AdminTokenVerifier(keys, issuer::get, clock),
               audit,
               clock);
@@ -354,9 +369,14 @@ public final class IdentityProvider implements AutoCloseable {
     if (users.byId(userId).isEmpty()) {
       return java.util.Optional.empty();
     }
-    return java.util.Optional.of(
-        new MfaStatus(
-            totp.isEnrolled(userId), recoveryCodes.remaining(userId), passkeys.count(userId)));
+    return java.util.Optional.of(mfaStatusOf(userId, totp, recoveryCodes, passkeys));
+  }
+
+  // One implementation for this API and the admin API's.
+  private static MfaStatus mfaStatusOf(
+      String userId, TotpCredentials totp, RecoveryCodes recoveryCodes, Passkeys passkeys) {
+    return new MfaStatus(
+        totp.isEnrolled(userId), recoveryCodes.remaining(userId), passkeys.count(userId));
   }
 
   /**
@@ -371,6 +391,15 @@ public final class IdentityProvider implements AutoCloseable {
       throw new IdentityException(
           IdentityException.Code.USER_NOT_FOUND, "user " + userId + " does not exist");
     }
+    resetMfaOf(userId, totp, recoveryCodes, passkeys, sessions);
+  }
+
+  private static void resetMfaOf(
+      String userId,
+      TotpCredentials totp,
+      RecoveryCodes recoveryCodes,
+      Passkeys passkeys,
+      SessionStore sessions) {
     totp.remove(userId);
     recoveryCodes.remove(userId);
     passkeys.removeAll(userId);

@@ -396,6 +396,34 @@ class AdminApiTest {
   }
 
   @Test
+  void mfaResetRemovesSecondFactorsAndEndsSessions() {
+    String userId = createAlice();
+    try (Database database =
+        Database.open(DatabaseSettings.embedded(dir, "identity"), "test-mfa")) {
+      new dev.bulwark.identity.internal.mfa.RecoveryCodes(database, Clock.systemUTC())
+          .issue(userId);
+      new SessionStore(database, Clock.systemUTC())
+          .start(userId, List.of("pwd", "otp"), "urn:bulwark:acr:mfa", Duration.ofHours(1), "::1");
+    }
+    assertThat(json(call("GET", "/users/alice/mfa", null)).path("recovery_codes_left").asInt())
+        .isPositive();
+
+    HttpResponse<String> reset = call("DELETE", "/users/alice/mfa", null);
+
+    assertThat(reset.statusCode()).isEqualTo(200);
+    assertThat(json(call("GET", "/users/alice/mfa", null)).path("recovery_codes_left").asInt())
+        .isZero();
+    JsonNode session = json(call("GET", "/users/alice/sessions", null)).path("sessions").get(0);
+    assertThat(session.path("active").asBoolean()).isFalse();
+    assertThat(idp.audited).anySatisfy(e -> assertThat(e.action()).isEqualTo("admin.mfa.reset"));
+    assertThat(call("DELETE", "/users/nobody/mfa", null).statusCode()).isEqualTo(404);
+    assertThat(
+            idp.admin("DELETE", "/users/alice/mfa", Optional.of(viewerToken), Optional.empty())
+                .statusCode())
+        .isEqualTo(403);
+  }
+
+  @Test
   void keyRotationPublishesTheNewKeyAndOldTokensStillVerify() throws Exception {
     String before = idp.accessToken("shop", idp.shopSecret);
     String oldKid = SignedJWT.parse(before).getHeader().getKeyID();

@@ -7,6 +7,7 @@ import dev.bulwark.audit.AuditSink;
 import dev.bulwark.identity.ClientRegistration;
 import dev.bulwark.identity.ClientSecret;
 import dev.bulwark.identity.IdentityException;
+import dev.bulwark.identity.MfaStatus;
 import dev.bulwark.identity.UserAccount;
 import dev.bulwark.identity.UserGroup;
 import dev.bulwark.identity.internal.ClientRegistrationJson;
@@ -53,15 +54,33 @@ public final class AdminApi implements HttpService {
    * @param users users, groups and roles
    * @param sessions sign-in sessions
    * @param keys the signing keys
+   * @param mfa users' second factors
    */
   public record Stores(
-      ClientStore clients, UserDirectory users, SessionStore sessions, SigningKeyRing keys) {
+      ClientStore clients,
+      UserDirectory users,
+      SessionStore sessions,
+      SigningKeyRing keys,
+      SecondFactors mfa) {
     public Stores {
       requireNonNull(clients, "clients");
       requireNonNull(users, "users");
       requireNonNull(sessions, "sessions");
       requireNonNull(keys, "keys");
+      requireNonNull(mfa, "mfa");
     }
+  }
+
+  /**
+   * Users' second factors, as the provider manages them ({@code IdentityProvider.mfaStatus} and
+   * {@code resetMfa}), so that the admin API resets exactly what the provider would.
+   */
+  public interface SecondFactors {
+    /** Which second factors an existing user has. */
+    MfaStatus status(String userId);
+
+    /** Removes every second factor of an existing user and ends their sessions. */
+    void reset(String userId);
   }
 
   private final Stores stores;
@@ -106,6 +125,8 @@ public final class AdminApi implements HttpService {
         .put("/users/{user}/password", admin(this::setPassword))
         .put("/users/{user}/roles/{role}", admin(this::grantRole))
         .delete("/users/{user}/roles/{role}", admin(this::revokeRole))
+        .get("/users/{user}/mfa", admin(this::mfaStatus))
+        .delete("/users/{user}/mfa", admin(this::resetMfa))
         .get("/users/{user}/sessions", admin(this::listSessions))
         .delete("/users/{user}/sessions", admin(this::revokeAllSessions))
         .delete("/sessions/{sid}", admin(this::revokeSession))
@@ -315,6 +336,28 @@ public final class AdminApi implements HttpService {
             .attribute("role", role)
             .build());
     return Answer.ok(userJson(stores.users().byId(user.userId()).orElseThrow()));
+  }
+
+  // Second factors.
+
+  private Answer mfaStatus(Call call) {
+    UserAccount user = user(call);
+    MfaStatus status = stores.mfa().status(user.userId());
+    return Answer.ok(
+        Json.object()
+            .put("user_id", user.userId())
+            .put("totp", status.totp())
+            .put("recovery_codes_left", status.recoveryCodesLeft())
+            .put("passkeys", status.passkeys()));
+  }
+
+  // For a user who lost their device: every second factor goes and every session ends, so
+  // whoever holds the device is out too.
+  private Answer resetMfa(Call call) {
+    UserAccount user = user(call);
+    stores.mfa().reset(user.userId());
+    audit.emit(change(call, "admin.mfa.reset").resource("user:" + user.userId()).build());
+    return Answer.ok(Json.object().put("user_id", user.userId()).put("mfa_reset", true));
   }
 
   // Sessions.
