@@ -8,6 +8,7 @@ import dev.bulwark.identity.internal.AuthorizationCodeStore;
 import dev.bulwark.identity.internal.ClientAuthenticator;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.Discovery;
+import dev.bulwark.identity.internal.ExpiredRecordsPurge;
 import dev.bulwark.identity.internal.PasswordHasher;
 import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
@@ -51,6 +52,7 @@ public final class IdentityProvider implements AutoCloseable {
   private final String issuer;
   private final SigningKeyRing keys;
   private final Audit audit;
+  private final ExpiredRecordsPurge purge;
 
   // What the provider keeps in its database.
   private record Stores(
@@ -79,8 +81,10 @@ public final class IdentityProvider implements AutoCloseable {
       SigningKeyRing keys,
       Audit audit,
       HttpListener listener,
-      String issuer) {
+      String issuer,
+      ExpiredRecordsPurge purge) {
     this.database = database;
+    this.purge = purge;
     this.keys = keys;
     this.audit = audit;
     this.clients = stores.clients();
@@ -229,7 +233,8 @@ public final class IdentityProvider implements AutoCloseable {
           keys,
           new Audit(audit, clock),
           started,
-          issuer.get());
+          issuer.get(),
+          ExpiredRecordsPurge.start(tokenStore, codes, ExpiredRecordsPurge.DEFAULT_PERIOD));
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -412,6 +417,7 @@ public final class IdentityProvider implements AutoCloseable {
 
   @Override
   public void close() {
+    purge.close();
     keys.close();
     listener.close();
     database.close();

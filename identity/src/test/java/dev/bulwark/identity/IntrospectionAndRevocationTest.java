@@ -134,6 +134,59 @@ class IntrospectionAndRevocationTest {
   }
 
   @Test
+  void revokedClientCredentialsJwtIsInactiveAtIntrospection() {
+    String token = clientToken();
+    assertThat(active(token, shop)).isTrue();
+
+    assertThat(idp.revoke(token, shop).statusCode()).isEqualTo(200);
+
+    assertThat(active(token, shop)).isFalse();
+    // A second revocation of a token already on the revocation list is still a 200.
+    assertThat(idp.revoke(token, shop).statusCode()).isEqualTo(200);
+    assertThat(active(token, shop)).isFalse();
+    // Other client-credentials tokens of the same client stay active.
+    assertThat(active(clientToken(), shop)).isTrue();
+  }
+
+  @Test
+  void revokedClientCredentialsJwtIsRefusedAtUserinfo() {
+    String token = clientToken();
+    idp.revoke(token, shop);
+
+    assertThat(idp.userinfo(token).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void anotherClientCannotRevokeAClientCredentialsJwt() {
+    ClientSecret otherSecret =
+        idp.provider.registerClient(
+            new ClientRegistration("other", "Other", Set.of("payments:read"), Set.of(PAYMENTS)));
+    Optional<String> other = Optional.of(TestIdentityProvider.basic("other", otherSecret.reveal()));
+    String token = clientToken();
+
+    assertThat(idp.revoke(token, other).statusCode()).isEqualTo(200);
+
+    assertThat(active(token, shop)).isTrue();
+  }
+
+  @Test
+  void clientCredentialsJwtSignedByAnotherKeyIsInactive() throws Exception {
+    String token = clientToken();
+    com.nimbusds.jwt.SignedJWT genuine = com.nimbusds.jwt.SignedJWT.parse(token);
+    com.nimbusds.jose.jwk.ECKey foreign =
+        new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256)
+            .keyID(genuine.getHeader().getKeyID())
+            .generate();
+    com.nimbusds.jwt.SignedJWT forged =
+        new com.nimbusds.jwt.SignedJWT(genuine.getHeader(), genuine.getJWTClaimsSet());
+    forged.sign(new com.nimbusds.jose.crypto.ECDSASigner(foreign));
+
+    assertThat(active(forged.serialize(), shop)).isFalse();
+    assertThat(idp.revoke(forged.serialize(), shop).statusCode()).isEqualTo(200);
+    assertThat(active(token, shop)).isTrue();
+  }
+
+  @Test
   void revokingAnotherClientsTokenIsSilentlyIgnored() {
     String appToken = userTokens().path("access_token").asString();
 

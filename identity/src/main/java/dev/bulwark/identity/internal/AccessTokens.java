@@ -25,8 +25,11 @@ import java.util.function.Supplier;
 
 /**
  * Access tokens in the client's format: RFC 9068 JWTs signed with the client's algorithm, or opaque
- * random references whose claims only introspection reveals. Every token is recorded by its {@code
- * jti}, so that one can be revoked and {@link #resolve(String)} can say whether it is still active.
+ * random references whose claims only introspection reveals. Tokens that must be revocable as a
+ * group (issued from a code, in a refresh family, or by exchange) and opaque tokens are recorded by
+ * their {@code jti} at issue. A client-credentials JWT is not ({@link #issueUnrecorded}): it is
+ * self-contained, and revoking it adds its {@code jti} to the revocation list then (RFC 7009), so
+ * the hot path of service-to-service tokens writes nothing.
  */
 public final class AccessTokens {
   static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
@@ -68,6 +71,25 @@ public final class AccessTokens {
       Duration lifetime,
       Optional<String> familyId,
       Optional<String> codeHash) {
+    return issue(client, claims, lifetime, familyId, codeHash, true);
+  }
+
+  /**
+   * Issues a client-credentials token ({@code sub} is the client): a JWT is not recorded, as
+   * nothing revokes it as part of a group; an opaque one is, as only its record holds its claims.
+   */
+  public Issued issueUnrecorded(
+      ClientRegistration client, JWTClaimsSet.Builder claims, Duration lifetime) {
+    return issue(client, claims, lifetime, Optional.empty(), Optional.empty(), false);
+  }
+
+  private Issued issue(
+      ClientRegistration client,
+      JWTClaimsSet.Builder claims,
+      Duration lifetime,
+      Optional<String> familyId,
+      Optional<String> codeHash,
+      boolean recordJwt) {
     Instant now = clock.instant();
     Instant expires = now.plus(lifetime);
     String jti = UUID.randomUUID().toString();
@@ -88,6 +110,9 @@ public final class AccessTokens {
     } else {
       value = keys.sign(JWSAlgorithm.parse(client.signingAlgorithm()), AT_JWT, set).serialize();
       hash = Optional.empty();
+      if (!recordJwt) {
+        return new Issued(value, jti, lifetime, expires, set);
+      }
     }
     store.recordAccessToken(
         new TokenStore.AccessTokenRecord(
@@ -124,15 +149,57 @@ public final class AccessTokens {
 
   /**
    * The record of {@code token} if we issued it, active or not: a JWT only if its signature
-   * verifies, so that a forged {@code jti} finds nothing.
+   * verifies, so that a forged {@code jti} finds nothing. An unrecorded client-credentials JWT that
+   * was never revoked has no row: its record is then made from its own (verified) claims.
    */
   public Optional<TokenStore.AccessTokenRecord> find(String token) {
     requireNonNull(token, "token");
     if (token.chars().filter(c -> c == '.').count() == 2) {
-      return verifiedJwt(token).flatMap(claims -> store.accessTokenByJti(claims.getJWTID()));
+      return verifiedJwt(token)
+          .flatMap(
+              claims -> store.accessTokenByJti(claims.getJWTID()).or(() -> unrecorded(claims)));
     }
     // Opaque tokens are 256 bits in base64url: 43 characters.
     return token.length() == 43 ? store.accessTokenByHash(Tokens.hash(token)) : Optional.empty();
+  }
+
+  /**
+   * Revokes the access token of {@code record} (RFC 7009): a recorded one is marked revoked, an
+   * unrecorded client-credentials JWT enters the revocation list until its expiry. Returns whether
+   * it was not yet revoked.
+   */
+  public boolean revoke(TokenStore.AccessTokenRecord record) {
+    requireNonNull(record, "record");
+    return store.revokeAccessToken(record.jti()) || store.recordRevokedAccessToken(record);
+  }
+
+  /*
+   * Only a client-credentials token may lack a record: its sub is the client itself and it carries
+   * none of what marks a user's, a family's or an exchanged token (sid, auth_time, act). Any other
+   * token without a row is refused (fail closed): its row is only purged a day after its expiry.
+   */
+  private Optional<TokenStore.AccessTokenRecord> unrecorded(JWTClaimsSet claims) {
+    Object clientId = claims.getClaim("client_id");
+    if (!(clientId instanceof String client)
+        || !client.equals(claims.getSubject())
+        || claims.getClaim("act") != null
+        || claims.getClaim("sid") != null
+        || claims.getClaim("auth_time") != null
+        || claims.getIssueTime() == null
+        || claims.getExpirationTime() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new TokenStore.AccessTokenRecord(
+            claims.getJWTID(),
+            client,
+            client,
+            Optional.empty(),
+            Optional.empty(),
+            claims.toString(),
+            claims.getIssueTime().toInstant(),
+            claims.getExpirationTime().toInstant(),
+            Optional.empty()));
   }
 
   // The signature, type and issuer; expiry and revocation are checked against the record.

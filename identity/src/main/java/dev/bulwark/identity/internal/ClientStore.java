@@ -12,16 +12,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Registered clients. Secrets are 256 random bits and stored only as their SHA-256: with that much
  * entropy a fast hash cannot be brute-forced, and verifying one stays cheap enough for thousands of
  * token requests a second (a slow password hash is for low-entropy user passwords).
+ *
+ * <p>Registrations read for authentication are cached for {@link #CACHE_TTL}: a change made through
+ * this store drops the entry at once (so a rotated secret or a deleted client stops working here
+ * immediately); a change made by another instance is seen within the TTL.
  */
 public final class ClientStore {
   private static final String HASH_PREFIX = "sha256:";
@@ -30,8 +38,17 @@ public final class ClientStore {
   private static final String NO_SECRET = "none";
   private static final String DECOY_HASH = hash("decoy-" + java.util.UUID.randomUUID());
 
+  /** How long a registration read from the database is trusted without reading it again. */
+  static final Duration CACHE_TTL = Duration.ofSeconds(5);
+
   private final Database database;
   private final Clock clock;
+  // Positive results only: the cache is bounded by the number of registered clients.
+  private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+  // Bumped by every write, so that a read racing a write does not put back what it replaced.
+  private final AtomicLong generation = new AtomicLong();
+
+  private record Cached(StoredClient client, Instant loadedAt) {}
 
   public ClientStore(Database database, Clock clock) {
     this.database = database;
@@ -114,6 +131,7 @@ public final class ClientStore {
                 return update.executeUpdate();
               }
             });
+    forget(registration.clientId());
     if (updated == 0) {
       throw notFound(registration.clientId());
     }
@@ -137,6 +155,7 @@ public final class ClientStore {
                 return update.executeUpdate();
               }
             });
+    forget(clientId);
     if (updated == 0) {
       throw notFound(clientId);
     }
@@ -144,14 +163,23 @@ public final class ClientStore {
 
   /** Removes a client; tokens already issued to it live until they expire or are revoked. */
   public boolean delete(String clientId) {
-    return database.inTransaction(
-        connection -> {
-          try (PreparedStatement delete =
-              connection.prepareStatement("DELETE FROM clients WHERE client_id = ?")) {
-            delete.setString(1, clientId);
-            return delete.executeUpdate() > 0;
-          }
-        });
+    boolean deleted =
+        database.inTransaction(
+            connection -> {
+              try (PreparedStatement delete =
+                  connection.prepareStatement("DELETE FROM clients WHERE client_id = ?")) {
+                delete.setString(1, clientId);
+                return delete.executeUpdate() > 0;
+              }
+            });
+    forget(clientId);
+    return deleted;
+  }
+
+  // After a write has committed: a read that began before it must not leave its result cached.
+  private void forget(String clientId) {
+    generation.incrementAndGet();
+    cache.remove(clientId);
   }
 
   private void insert(ClientRegistration registration, String secretHash) {
@@ -177,6 +205,7 @@ public final class ClientStore {
           }
           return null;
         });
+    forget(registration.clientId());
   }
 
   /**
@@ -198,7 +227,27 @@ public final class ClientStore {
   }
 
   private Optional<StoredClient> find(String clientId) {
-    return database.inTransaction(connection -> findIn(connection, clientId));
+    Instant now = clock.instant();
+    Cached cached = cache.get(clientId);
+    if (cached != null
+        && !now.isBefore(cached.loadedAt())
+        && now.isBefore(cached.loadedAt().plus(CACHE_TTL))) {
+      return Optional.of(cached.client());
+    }
+    long before = generation.get();
+    Optional<StoredClient> found =
+        database.inTransaction(connection -> findIn(connection, clientId));
+    if (found.isEmpty()) {
+      cache.remove(clientId);
+      return found;
+    }
+    Cached entry = new Cached(found.get(), now);
+    cache.put(clientId, entry);
+    // A write since the read began: its forget() may have run before our put, so undo the put.
+    if (generation.get() != before) {
+      cache.remove(clientId, entry);
+    }
+    return found;
   }
 
   private static Optional<StoredClient> findIn(java.sql.Connection connection, String clientId)

@@ -199,8 +199,7 @@ public final class TokenEndpoint {
     }
     bind(claims, caller);
     AccessTokens.Issued issued =
-        accessTokens.issue(
-            client, claims, settings.accessTokenTtl(), Optional.empty(), Optional.empty());
+        accessTokens.issueUnrecorded(client, claims, settings.accessTokenTtl());
     logIssued(issued, client, audiences, scopes);
     audit.emit(
         issuedEvent(req, "token.issue", client, ClientRegistration.CLIENT_CREDENTIALS, issued)

@@ -125,7 +125,7 @@ public final class TokenIntrospection {
               if (!record.clientId().equals(clientId)) {
                 return "ignored: another client's access token";
               }
-              store.revokeAccessToken(record.jti());
+              accessTokens.revoke(record);
               return "access_token " + record.jti();
             });
   }

@@ -222,6 +222,36 @@ public final class TokenStore {
         > 0;
   }
 
+  /**
+   * Puts an unrecorded access token (a client-credentials JWT) on the revocation list: a row
+   * revoked now, kept until {@link #purgeExpired()} removes it after its expiry. Returns false if
+   * it was already there (two revocations racing: the primary key lets one in).
+   */
+  public boolean recordRevokedAccessToken(AccessTokenRecord token) {
+    AccessTokenRecord revoked =
+        new AccessTokenRecord(
+            token.jti(),
+            token.clientId(),
+            token.subject(),
+            token.familyId(),
+            token.codeHash(),
+            token.claimsJson(),
+            token.issuedAt(),
+            token.expiresAt(),
+            Optional.of(clock.instant()));
+    try {
+      recordAccessToken(revoked, Optional.empty());
+      return true;
+    } catch (StorageException e) {
+      if (e.getCause() instanceof SQLException sql
+          && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("23")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** Stores a new refresh token for {@code grant} and returns its value. */
   public String issueRefreshToken(RefreshGrant grant) {
     String token = Tokens.random();
