@@ -2,10 +2,10 @@ package dev.bulwark.cli;
 
 import dev.bulwark.keys.RewrapJob;
 import dev.bulwark.keys.SealedRecords;
+import dev.bulwark.platform.BulwarkConfig;
 import dev.bulwark.platform.DataDirectory;
 import dev.bulwark.platform.PlatformSecrets;
 import dev.bulwark.runtime.storage.Database;
-import dev.bulwark.runtime.storage.DatabaseSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +51,14 @@ final class RewrapCommand implements Callable<Integer> {
       description = "Values read and checkpointed at a time (default: ${DEFAULT-VALUE}).")
   int pageSize;
 
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "The YAML config 'bulwark up' runs with, if any: it says where identity keeps its state"
+              + " (identity.postgresql_url); BULWARK_* environment variables override it.")
+  Path config;
+
   @Override
   public Integer call() {
     Path data = options.data;
@@ -63,12 +71,13 @@ final class RewrapCommand implements Callable<Integer> {
       PlatformSecrets secrets =
           PlatformSecrets.open(directory, options.masterKey(directory), Clock.systemUTC());
       Path identityFiles = directory.resolve("identity");
-      // Identity's database exists once 'bulwark up' has run; a CA made by 'bulwark ca init'
-      // alone has none.
+      BulwarkConfig.IdentityStoreConfig store =
+          BulwarkConfig.load(Optional.ofNullable(config), System.getenv()).identityStore();
+      // Identity's database exists once 'bulwark up' has run (in PostgreSQL if configured); a CA
+      // made by 'bulwark ca init' alone has none.
       Optional<Database> identity =
-          Files.isDirectory(identityFiles)
-              ? Optional.of(
-                  Database.open(DatabaseSettings.embedded(identityFiles, "identity"), "rewrap"))
+          store.postgresqlUrl().isPresent() || Files.isDirectory(identityFiles)
+              ? Optional.of(Database.open(store.database(identityFiles), "rewrap"))
               : Optional.empty();
       try {
         List<SealedRecords> sources =

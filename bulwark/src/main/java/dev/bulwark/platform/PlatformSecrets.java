@@ -76,10 +76,15 @@ public final class PlatformSecrets {
       values.add(new FileSealedRecord(checkpointKey, PlatformAudit.KEY_CONTEXT));
     }
     identity.ifPresent(
-        database ->
-            values.add(
-                new JdbcSealedRecords(database, "signing_keys", "kid", "sealed_private")
-                    .withContext(kid -> "identity/signing-key/" + kid)));
+        database -> {
+          values.add(
+              new JdbcSealedRecords(database, "signing_keys", "kid", "sealed_private")
+                  .withContext(kid -> "identity/signing-key/" + kid));
+          // Users' TOTP seeds: a seed left under a destroyed version would lock its user out.
+          values.add(
+              new JdbcSealedRecords(database, "totp_credentials", "user_id", "sealed_secret")
+                  .withContext(userId -> "identity/totp/" + userId));
+        });
     return values;
   }
 }

@@ -50,10 +50,11 @@ class KeyRotationIT {
 
     TestBulwarkProcess.Result first = cli("keys", "rewrap", "--data", data.toString());
     assertThat(first.exitCode()).as(first.stdout() + first.stderr()).isZero();
-    // Two CA keys, the bootstrap credentials, the audit checkpoint key, identity's signing key.
-    assertThat(first.stdout()).contains("at version 2: 5 values re-wrapped, 0 already current");
+    // Two CA keys, the bootstrap credentials, the audit checkpoint key, and identity's signing
+    // keys that still sign or will (next and current of ES256, RS256 and EdDSA).
+    assertThat(first.stdout()).contains("at version 2: 10 values re-wrapped, 0 already current");
     TestBulwarkProcess.Result second = cli("keys", "rewrap", "--data", data.toString());
-    assertThat(second.stdout()).contains("0 values re-wrapped, 5 already current");
+    assertThat(second.stdout()).contains("0 values re-wrapped, 10 already current");
     assertThat(Files.exists(data.resolve(RewrapPaths.CHECKPOINT)))
         .as("done: no checkpoint left")
         .isFalse();
