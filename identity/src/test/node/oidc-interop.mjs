@@ -125,12 +125,18 @@ const authorizationUrl = client.buildAuthorizationUrl(config, {
 });
 
 const totpSecret = env('TOTP_SECRET');
+// The test may run the provider's clock ahead of real time (a TOTP step is accepted only once, and
+// enrollment used the current one); the code is computed for the provider's time.
+const totp = () => {
+  authenticator.options = { epoch: Date.now() + Number(process.env.TOTP_OFFSET_SECONDS || 0) * 1000 };
+  return authenticator.generate(totpSecret);
+};
 const answers = (field) => {
   const name = field.name.toLowerCase();
   if (field.type === 'hidden' || name.includes('recovery')) return undefined;
   if (name.includes('user')) return env('USERNAME');
   if (name.includes('pass')) return env('PASSWORD');
-  if (/(^|_)(code|otp|totp)$/.test(name) || name.includes('totp') || name === 'otp') return authenticator.generate(totpSecret);
+  if (/(^|_)(code|otp|totp)$/.test(name) || name.includes('totp') || name === 'otp') return totp();
   return undefined;
 };
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       CaCommand.class,
       AuditCommand.class,
       KeysCommand.class,
+      IdentityCommand.class,
       PolicyCommand.class,
       VersionCommand.class
     })

@@ -46,9 +46,15 @@ final class BootstrapClients {
               Set.of("payments:read", "payments:refund"),
               Set.of(PaymentsService.AUDIENCE)));
 
-  private static final ClientRegistration ADMIN_CLIENT =
-      new ClientRegistration(
-          ADMIN, "Bulwark administrator", Set.of("bulwark:admin"), Set.of("urn:bulwark:admin"));
+  /** The role that lets a token call the identity admin API. */
+  static final String IDENTITY_ADMIN_ROLE = "identity-admin";
+
+  static final ClientRegistration ADMIN_CLIENT =
+      ClientRegistration.builder(ADMIN, "Bulwark administrator")
+          .scopes(Set.of("bulwark:admin"))
+          .audiences(Set.of("urn:bulwark:admin"))
+          .roles(Set.of(IDENTITY_ADMIN_ROLE))
+          .build();
 
   private BootstrapClients() {}
 
@@ -103,8 +109,15 @@ final class BootstrapClients {
 
   private static void registerMissing(
       IdentityProvider identity, ClientRegistration registration, ClientCredential credential) {
-    if (!identity.hasClient(registration.clientId())) {
+    java.util.Optional<ClientRegistration> existing = identity.client(registration.clientId());
+    if (existing.isEmpty()) {
       identity.registerClient(registration, credential.secret());
+    } else if (!existing.get().roles().containsAll(registration.roles())) {
+      // Data directories from before the admin API: the admin client gains its role, keeping
+      // its secret.
+      java.util.Set<String> roles = new TreeSet<>(existing.get().roles());
+      roles.addAll(registration.roles());
+      identity.updateClient(existing.get().toBuilder().roles(roles).build());
     }
   }
 

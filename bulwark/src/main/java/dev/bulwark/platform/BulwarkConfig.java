@@ -8,6 +8,7 @@ import dev.bulwark.identity.IdentitySettings;
 import dev.bulwark.runtime.config.ConfigException;
 import dev.bulwark.runtime.config.ConfigSection;
 import dev.bulwark.runtime.logging.JsonLogs.LogLevel;
+import dev.bulwark.runtime.storage.DatabaseSettings;
 import dev.bulwark.sdk.workload.TrustDomain;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.regex.Pattern;
  * @param server where the listeners bind
  * @param ca the workload CA's settings
  * @param identity the identity provider's settings
+ * @param identityStore where the identity provider keeps its state
  * @param gateway the gateway's settings
  * @param gatewayPolicy where the gateway's route policies come from
  * @param services the reference services' policy and payment settings
@@ -33,6 +35,7 @@ public record BulwarkConfig(
     ServerSettings server,
     CaConfig ca,
     IdentitySettings identity,
+    IdentityStoreConfig identityStore,
     GatewaySettings gateway,
     GatewayPolicyConfig gatewayPolicy,
     ServicesConfig services,
@@ -48,6 +51,7 @@ public record BulwarkConfig(
     requireNonNull(server, "server");
     requireNonNull(ca, "ca");
     requireNonNull(identity, "identity");
+    requireNonNull(identityStore, "identityStore");
     requireNonNull(gateway, "gateway");
     requireNonNull(gatewayPolicy, "gatewayPolicy");
     requireNonNull(services, "services");
@@ -68,6 +72,7 @@ public record BulwarkConfig(
             ServerSettings.from(root.section("server")),
             CaConfig.from(root.section("ca")),
             IdentitySettings.from(root.section("identity")),
+            IdentityStoreConfig.from(root.section("identity")),
             GatewaySettings.from(root.section("gateway")),
             GatewayPolicyConfig.from(root.section("gateway")),
             ServicesConfig.from(root.section("services"), root.section("payments")),
@@ -83,6 +88,7 @@ public record BulwarkConfig(
         new ServerSettings(server.bindAddress(), portBase),
         ca,
         identity,
+        identityStore,
         gateway,
         gatewayPolicy,
         services,
@@ -182,7 +188,7 @@ public record BulwarkConfig(
       Duration bruteForceWindow,
       int denialSpikeThreshold,
       Duration denialSpikeWindow) {
-    private static final Pattern JDBC_POSTGRESQL = Pattern.compile("jdbc:postgresql://\\S+");
+    static final Pattern JDBC_POSTGRESQL = Pattern.compile("jdbc:postgresql://\\S+");
 
     public AuditConfig {
       requireNonNull(store, "store");
@@ -331,6 +337,34 @@ public record BulwarkConfig(
     STORE,
     DIRECTORY,
     REFERENCE
+  }
+
+  /**
+   * Where the identity provider keeps users, clients, sessions, tokens and keys ({@code identity}
+   * section): the embedded H2 database under {@code DIR/identity} by default, or PostgreSQL.
+   *
+   * @param postgresqlUrl the JDBC URL of a PostgreSQL database ({@code postgresql_url}; set it
+   *     through {@code BULWARK_IDENTITY_POSTGRESQL_URL} if it holds a password)
+   */
+  public record IdentityStoreConfig(Optional<String> postgresqlUrl) {
+    public IdentityStoreConfig {
+      requireNonNull(postgresqlUrl, "postgresqlUrl");
+    }
+
+    static IdentityStoreConfig from(ConfigSection section) {
+      return new IdentityStoreConfig(
+          section.optionalString(
+              "postgresql_url",
+              AuditConfig.JDBC_POSTGRESQL,
+              "a jdbc:postgresql:// URL with no spaces"));
+    }
+
+    /** The database settings: PostgreSQL if configured, else H2 files under {@code directory}. */
+    public DatabaseSettings database(Path directory) {
+      return postgresqlUrl
+          .map(DatabaseSettings::postgresql)
+          .orElseGet(() -> DatabaseSettings.embedded(directory, "identity"));
+    }
   }
 
   /** Where the audit log keeps its records. */

@@ -132,7 +132,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       IdentityProvider identity =
           IdentityProvider.start(
               config.identity(),
-              DatabaseSettings.embedded(data.resolve("identity"), "identity"),
+              config.identityStore().database(data.resolve("identity")),
               sealer,
               identityAudit,
               listener("identity", 1, config, metrics)

@@ -91,4 +91,38 @@ class BootstrapClientsTest {
           .doesNotContain("demo-shop");
     }
   }
+
+  @Test
+  void adminClientHoldsTheIdentityAdminRoleAndDemoClientsDoNot() throws Exception {
+    Path sealed = dir.resolve("bootstrap-credentials.sealed");
+    try (Metrics metrics = Metrics.create();
+        IdentityProvider identity = identity(metrics, "db")) {
+      BootstrapClients.ensure(identity, sealed, sealer);
+
+      assertThat(identity.client("bulwark-admin").orElseThrow().roles())
+          .containsExactly("identity-admin");
+      assertThat(identity.client("bulwark-admin").orElseThrow().audiences())
+          .contains("urn:bulwark:admin");
+      assertThat(identity.client("demo-shop").orElseThrow().roles()).isEmpty();
+    }
+  }
+
+  @Test
+  void adminClientRegisteredWithoutTheRoleGainsItAndKeepsItsSecret() throws Exception {
+    Path sealed = dir.resolve("bootstrap-credentials.sealed");
+    try (Metrics metrics = Metrics.create();
+        IdentityProvider identity = identity(metrics, "db")) {
+      BootstrapClients.Credentials credentials = BootstrapClients.ensure(identity, sealed, sealer);
+      identity.updateClient(
+          identity.client("bulwark-admin").orElseThrow().toBuilder()
+              .roles(java.util.Set.of())
+              .build());
+
+      BootstrapClients.ensure(identity, sealed, sealer);
+
+      assertThat(identity.client("bulwark-admin").orElseThrow().roles())
+          .containsExactly("identity-admin");
+      assertThat(credentials.created()).isTrue();
+    }
+  }
 }

@@ -12,6 +12,36 @@ import org.junit.jupiter.api.Test;
 
 class BulwarkConfigTest {
   @Test
+  void identityStoreWhenNotSetThenH2FilesInTheDataDirectory() {
+    BulwarkConfig config = BulwarkConfig.load(Optional.empty(), Map.of());
+
+    assertThat(config.identityStore().database(java.nio.file.Path.of("/data/identity")).jdbcUrl())
+        .startsWith("jdbc:h2:file:/data/identity/identity");
+  }
+
+  @Test
+  void identityStoreWhenPostgresqlUrlSetThenPostgresql() {
+    BulwarkConfig config =
+        BulwarkConfig.load(
+            Optional.empty(),
+            Map.of("BULWARK_IDENTITY_POSTGRESQL_URL", "jdbc:postgresql://db:5432/identity"));
+
+    assertThat(config.identityStore().database(java.nio.file.Path.of("/unused")).jdbcUrl())
+        .isEqualTo("jdbc:postgresql://db:5432/identity");
+  }
+
+  @Test
+  void identityStoreWhenNotAPostgresqlUrlThenRefusedNamingTheKey() {
+    assertThatThrownBy(
+            () ->
+                BulwarkConfig.load(
+                    Optional.empty(),
+                    Map.of("BULWARK_IDENTITY_POSTGRESQL_URL", "jdbc:mysql://db/identity")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("identity.postgresql_url");
+  }
+
+  @Test
   void servicesWhenNothingIsSetThenDefaultLimitAndFiveSecondPolls() {
     BulwarkConfig.ServicesConfig services =
         BulwarkConfig.load(Optional.empty(), Map.of()).services();

@@ -192,7 +192,7 @@ class UpEndToEndIT {
 
     // The payments policy (from the policy store) lets role finance refund with MFA and read any
     // payment; a client-credentials token carries neither, so the back-office client is refused
-    // until identity issues user tokens with roles and amr.
+    // (a finance user who stepped up to MFA refunds in UserSignInEndToEndIT).
     String financeToken = bulwark.token("demo-finance", Optional.empty());
     HttpResponse<String> financeRefund =
         bulwark.postJson(bulwark.gateway("/payments/" + id + "/refund"), financeToken, "{}");

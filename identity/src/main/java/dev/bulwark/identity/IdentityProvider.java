@@ -22,6 +22,7 @@ import dev.bulwark.identity.internal.admin.AdminTokenVerifier;
 import dev.bulwark.identity.internal.login.AccountPages;
 import dev.bulwark.identity.internal.login.BrowserSignIn;
 import dev.bulwark.identity.internal.login.Logout;
+import dev.bulwark.identity.internal.mfa.Passkeys;
 import dev.bulwark.identity.internal.mfa.RecoveryCodes;
 import dev.bulwark.identity.internal.mfa.TotpCredentials;
 import dev.bulwark.keys.SecretSealer;
@@ -45,6 +46,7 @@ public final class IdentityProvider implements AutoCloseable {
   private final AuthorizationCodeStore codes;
   private final TotpCredentials totp;
   private final RecoveryCodes recoveryCodes;
+  private final Passkeys passkeys;
   private final Internals internals;
   private final HttpListener listener;
   private final String issuer;
@@ -60,6 +62,7 @@ public final class IdentityProvider implements AutoCloseable {
       AuthorizationCodeStore codes,
       TotpCredentials totp,
       RecoveryCodes recoveryCodes,
+      Passkeys passkeys,
       SigningKeyRing keys) {}
 
   /** The stores, for tests in this package (redeeming a code, signing an ID token hint). */
@@ -90,6 +93,7 @@ public final class IdentityProvider implements AutoCloseable {
     this.codes = stores.codes();
     this.totp = stores.totp();
     this.recoveryCodes = stores.recoveryCodes();
+    this.passkeys = stores.passkeys();
     this.internals = new Internals(users, sessions, stores.codes(), stores.keys());
     this.listener = listener;
     this.issuer = issuer;
@@ -126,16 +130,17 @@ public final class IdentityProvider implements AutoCloseable {
           new ClientAuthenticator(clients, tokenStore, issuer::get, clock, audit);
       TotpCredentials totp = new TotpCredentials(database, sealer, clock);
       RecoveryCodes recoveryCodes = new RecoveryCodes(database, clock);
+      Passkeys passkeys = new Passkeys(database, issuer::get, clock);
       BrowserSignIn signIn =
           new BrowserSignIn(
               new BrowserSignIn.Stores(
-                  database, clients, users, sessions, codes, totp, recoveryCodes),
+                  database, clients, users, sessions, codes, totp, recoveryCodes, passkeys),
               settings,
               issuer::get,
               clock,
               audit);
       AccountPages account =
-          new AccountPages(signIn, users, totp, recoveryCodes, issuer::get, audit);
+          new AccountPages(signIn, users, totp, recoveryCodes, passkeys, issuer::get, audit);
       Logout logout = new Logout(signIn, clients, sessions, keys, issuer::get, audit);
       TokenEndpoint tokens =
           new TokenEndpoint(
@@ -159,7 +164,22 @@ public final class IdentityProvider implements AutoCloseable {
       UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, users);
       AdminApi admin =
           new AdminApi(
-              new AdminApi.Stores(clients, users, sessions, keys),
+              new AdminApi.Stores(
+                  clients,
+                  users,
+                  sessions,
+                  keys,
+                  new AdminApi.SecondFactors() {
+                    @Override
+                    public MfaStatus status(String userId) {
+                      return mfaStatusOf(userId, totp, recoveryCodes, passkeys);
+                    }
+
+                    @Override
+                    public void reset(String userId) {
+                      resetMfaOf(userId, totp, recoveryCodes, passkeys, sessions);
+                    }
+                  }),
               new AdminTokenVerifier(keys, issuer::get, clock),
               audit,
               clock);
@@ -209,7 +229,7 @@ public final class IdentityProvider implements AutoCloseable {
       keys.start(rotation -> audit.emit(rotationEvent(rotation, "schedule", clock)));
       return new IdentityProvider(
           database,
-          new Stores(clients, users, sessions, codes, totp, recoveryCodes, keys),
+          new Stores(clients, users, sessions, codes, totp, recoveryCodes, passkeys, keys),
           keys,
           new Audit(audit, clock),
           started,
@@ -267,6 +287,15 @@ public final class IdentityProvider implements AutoCloseable {
   /** Registers a client that holds no shared secret (public, private_key_jwt, tls_client_auth). */
   public void registerClientWithoutSecret(ClientRegistration registration) {
     clients.register(registration);
+  }
+
+  /**
+   * Replaces a client's registration, keeping its secret.
+   *
+   * @throws IdentityException CLIENT_NOT_FOUND if it is not registered
+   */
+  public void updateClient(ClientRegistration registration) {
+    clients.update(registration);
   }
 
   /** The registration of {@code clientId}, if registered. */
@@ -345,8 +374,14 @@ public final class IdentityProvider implements AutoCloseable {
     if (users.byId(userId).isEmpty()) {
       return java.util.Optional.empty();
     }
-    return java.util.Optional.of(
-        new MfaStatus(totp.isEnrolled(userId), recoveryCodes.remaining(userId), 0));
+    return java.util.Optional.of(mfaStatusOf(userId, totp, recoveryCodes, passkeys));
+  }
+
+  // One implementation for this API and the admin API's.
+  private static MfaStatus mfaStatusOf(
+      String userId, TotpCredentials totp, RecoveryCodes recoveryCodes, Passkeys passkeys) {
+    return new MfaStatus(
+        totp.isEnrolled(userId), recoveryCodes.remaining(userId), passkeys.count(userId));
   }
 
   /**
@@ -361,8 +396,18 @@ public final class IdentityProvider implements AutoCloseable {
       throw new IdentityException(
           IdentityException.Code.USER_NOT_FOUND, "user " + userId + " does not exist");
     }
+    resetMfaOf(userId, totp, recoveryCodes, passkeys, sessions);
+  }
+
+  private static void resetMfaOf(
+      String userId,
+      TotpCredentials totp,
+      RecoveryCodes recoveryCodes,
+      Passkeys passkeys,
+      SessionStore sessions) {
     totp.remove(userId);
     recoveryCodes.remove(userId);
+    passkeys.removeAll(userId);
     sessions.revokeAll(userId);
   }
 

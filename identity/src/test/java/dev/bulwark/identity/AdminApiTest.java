@@ -182,6 +182,56 @@ class AdminApiTest {
   }
 
   @Test
+  void misspeltFieldIsRefusedRatherThanIgnored() {
+    createAlice();
+
+    HttpResponse<String> response = call("PATCH", "/users/alice", "{\"enabeld\":false}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).path("error_description").asString()).contains("enabeld");
+    assertThat(idp.provider.user("alice").orElseThrow().enabled()).isTrue();
+  }
+
+  @Test
+  void oversizedValuesAreInvalidRequestNotAServerError() {
+    String longName = "x".repeat(201);
+
+    assertThat(
+            call(
+                    "POST",
+                    "/users",
+                    "{\"username\":\"bob\",\"name\":\""
+                        + longName
+                        + "\",\"password\":\""
+                        + PASSWORD
+                        + "\"}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            call(
+                    "POST",
+                    "/users",
+                    "{\"username\":\"bob\",\"email\":\"not-an-address\",\"password\":\""
+                        + PASSWORD
+                        + "\"}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            call(
+                    "POST",
+                    "/clients",
+                    "{\"client_id\":\"big-client\",\"client_name\":\""
+                        + longName
+                        + "\",\"audiences\":[\"urn:a\"]}")
+                .statusCode())
+        .isEqualTo(400);
+    assertThat(
+            call("POST", "/groups", "{\"name\":\"g1\",\"description\":\"" + "d".repeat(401) + "\"}")
+                .statusCode())
+        .isEqualTo(400);
+  }
+
+  @Test
   void malformedJsonIsInvalidRequestNotAServerError() {
     HttpResponse<String> response = call("POST", "/users", "{\"username\":");
 
@@ -343,6 +393,34 @@ class AdminApiTest {
     assertThat(json(all).path("revoked").asInt()).isEqualTo(1);
     assertThat(idp.audited.stream().map(AuditEvent::action))
         .contains("admin.session.revoke", "admin.session.revoke_all");
+  }
+
+  @Test
+  void mfaResetRemovesSecondFactorsAndEndsSessions() {
+    String userId = createAlice();
+    try (Database database =
+        Database.open(DatabaseSettings.embedded(dir, "identity"), "test-mfa")) {
+      new dev.bulwark.identity.internal.mfa.RecoveryCodes(database, Clock.systemUTC())
+          .issue(userId);
+      new SessionStore(database, Clock.systemUTC())
+          .start(userId, List.of("pwd", "otp"), "urn:bulwark:acr:mfa", Duration.ofHours(1), "::1");
+    }
+    assertThat(json(call("GET", "/users/alice/mfa", null)).path("recovery_codes_left").asInt())
+        .isPositive();
+
+    HttpResponse<String> reset = call("DELETE", "/users/alice/mfa", null);
+
+    assertThat(reset.statusCode()).isEqualTo(200);
+    assertThat(json(call("GET", "/users/alice/mfa", null)).path("recovery_codes_left").asInt())
+        .isZero();
+    JsonNode session = json(call("GET", "/users/alice/sessions", null)).path("sessions").get(0);
+    assertThat(session.path("active").asBoolean()).isFalse();
+    assertThat(idp.audited).anySatisfy(e -> assertThat(e.action()).isEqualTo("admin.mfa.reset"));
+    assertThat(call("DELETE", "/users/nobody/mfa", null).statusCode()).isEqualTo(404);
+    assertThat(
+            idp.admin("DELETE", "/users/alice/mfa", Optional.of(viewerToken), Optional.empty())
+                .statusCode())
+        .isEqualTo(403);
   }
 
   @Test

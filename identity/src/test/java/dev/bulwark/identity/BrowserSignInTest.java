@@ -536,4 +536,71 @@ class BrowserSignInTest {
                 .get("error"))
         .isEqualTo("login_required");
   }
+
+  @Test
+  void secondFactorFormWithoutTheRightCsrfTokenIsRefused() {
+    browser.signIn("webapp", "alice", PASSWORD, Optional.empty(), TestBrowser.Pkce.create());
+    TestBrowser.Enrolled enrolled = browser.enrollTotp();
+    TestBrowser other = new TestBrowser(idp);
+    HttpResponse<String> page = passwordStep(other);
+    Map<String, String> form =
+        new LinkedHashMap<>(TestBrowser.hiddenFields(page.body(), "/login/mfa"));
+    form.put("csrf", "forged");
+    idp.clock.advance(Duration.ofSeconds(30));
+    form.put("totp", TestBrowser.totp(enrolled.seed(), idp.clock.instant()));
+
+    HttpResponse<String> refused = other.post("/login/mfa", form);
+
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(other.sessionCookie()).isEmpty();
+  }
+
+  @Test
+  void signInPageExpiresAfterTenMinutes() {
+    HttpResponse<String> page =
+        browser.authorize(authorizeParameters("webapp", TestBrowser.Pkce.create()));
+    idp.clock.advance(Duration.ofMinutes(11));
+
+    HttpResponse<String> late =
+        browser.submit(page, "/login", Map.of("username", "alice", "password", PASSWORD));
+
+    assertThat(late.statusCode()).isEqualTo(400);
+    assertThat(late.body()).contains("expired");
+    assertThat(browser.sessionCookie()).isEmpty();
+  }
+
+  @Test
+  void clientDisplayNameIsEscaped() {
+    idp.provider.registerClientWithoutSecret(
+        ClientRegistration.builder("evilapp", "<script>alert(1)</script>")
+            .grantTypes(ClientRegistration.AUTHORIZATION_CODE)
+            .authMethod(ClientRegistration.ClientAuthMethod.NONE)
+            .redirectUris(APP_CALLBACK)
+            .scopes(java.util.Set.of("payments:read"))
+            .audiences(java.util.Set.of(TestIdentityProvider.PAYMENTS))
+            .build());
+
+    HttpResponse<String> page =
+        browser.authorize(authorizeParameters("evilapp", TestBrowser.Pkce.create()));
+
+    assertThat(page.body()).contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+    assertThat(page.body()).doesNotContain("<script>alert(1)");
+  }
+
+  @Test
+  void disabledUsersSessionNoLongerSignsIn() {
+    browser.signIn("webapp", "alice", PASSWORD, Optional.empty(), TestBrowser.Pkce.create());
+
+    idp.provider.internals().users().setEnabled(alice.userId(), false);
+
+    assertThat(
+            redirectParameters(
+                    browser.authorize(
+                        with(
+                            authorizeParameters("webapp", TestBrowser.Pkce.create()),
+                            "prompt",
+                            "none")))
+                .get("error"))
+        .isEqualTo("login_required");
+  }
 }

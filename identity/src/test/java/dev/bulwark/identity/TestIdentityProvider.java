@@ -51,7 +51,7 @@ final class TestIdentityProvider implements AutoCloseable {
   private final Metrics metrics = Metrics.create();
 
   private TestIdentityProvider(
-      Path dir,
+      DatabaseSettings database,
       CertificateAuthority authority,
       MasterKey masterKey,
       boolean registerClients,
@@ -68,13 +68,12 @@ final class TestIdentityProvider implements AutoCloseable {
     provider =
         IdentityProvider.start(
             settings,
-            DatabaseSettings.embedded(dir, "identity"),
+            database,
             masterKey.sealer(),
             audited::add,
             HttpListener.builder("identity")
                 // Like the platform's identity listener: client certificates asked for, not
-                // required
-                // (tls_client_auth, RFC 8705).
+                // required (tls_client_auth, RFC 8705).
                 .tls(
                     TlsContexts.server(key, List.of(authority.certificate())),
                     TlsContexts.ClientAuth.OPTIONAL)
@@ -95,19 +94,38 @@ final class TestIdentityProvider implements AutoCloseable {
 
   static TestIdentityProvider start(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, true, IdentitySettings.defaults());
+    return new TestIdentityProvider(
+        DatabaseSettings.embedded(dir, "identity"),
+        authority,
+        masterKey,
+        true,
+        IdentitySettings.defaults());
+  }
+
+  /** A provider whose database is {@code database} (PostgreSQL, say). */
+  static TestIdentityProvider start(
+      DatabaseSettings database, CertificateAuthority authority, MasterKey masterKey)
+      throws IOException {
+    return new TestIdentityProvider(
+        database, authority, masterKey, true, IdentitySettings.defaults());
   }
 
   /** A provider with other settings (a lower lockout threshold, say). */
   static TestIdentityProvider start(
       Path dir, CertificateAuthority authority, MasterKey masterKey, IdentitySettings settings)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, true, settings);
+    return new TestIdentityProvider(
+        DatabaseSettings.embedded(dir, "identity"), authority, masterKey, true, settings);
   }
 
   static TestIdentityProvider restart(Path dir, CertificateAuthority authority, MasterKey masterKey)
       throws IOException {
-    return new TestIdentityProvider(dir, authority, masterKey, false, IdentitySettings.defaults());
+    return new TestIdentityProvider(
+        DatabaseSettings.embedded(dir, "identity"),
+        authority,
+        masterKey,
+        false,
+        IdentitySettings.defaults());
   }
 
   static CertificateAuthority authority() {

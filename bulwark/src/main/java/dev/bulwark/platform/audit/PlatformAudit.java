@@ -278,8 +278,7 @@ public final class PlatformAudit implements AutoCloseable {
     }
   }
 
-  // libpq's convention: the user named in the URL, else the operating system's user.
   private static DatabaseSettings postgresql(String url) {
-    return new DatabaseSettings(url, System.getProperty("user.name"), Optional.empty());
+    return DatabaseSettings.postgresql(url);
   }
 }

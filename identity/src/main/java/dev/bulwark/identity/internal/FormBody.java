@@ -17,7 +17,7 @@ import java.util.Set;
  * not repeat (RFC 6749 §3.2) and a few that may ({@code resource}, RFC 8707 §2; {@code audience},
  * RFC 8693 §2.1).
  */
-final class FormBody {
+public final class FormBody {
   private static final Set<String> REPEATABLE = Set.of("resource", "audience");
 
   private final Map<String, List<String>> values;
@@ -90,7 +90,7 @@ final class FormBody {
     }
   }
 
-  static String printable(String value) {
+  public static String printable(String value) {
     String cleaned = value.replaceAll("[^\\x20-\\x7e]", "?");
     return cleaned.length() > 40 ? cleaned.substring(0, 40) + "..." : cleaned;
   }

@@ -25,8 +25,6 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -191,7 +189,8 @@ public final class TokenEndpoint {
       ServerRequest req, ClientAuthenticator.Authenticated caller, FormBody form) {
     ClientRegistration client = caller.client();
     Set<String> scopes = grantedScopes(client.scopes(), form.first("scope"));
-    List<String> audiences = audiences(client, form.all("resource"));
+    List<String> audiences =
+        ResourceIndicators.narrow(client, form.all("resource"), OAuthError::invalidTarget);
     JWTClaimsSet.Builder claims =
         new JWTClaimsSet.Builder().subject(client.clientId()).audience(audiences);
     scopeClaim(claims, scopes);
@@ -678,30 +677,5 @@ public final class TokenEndpoint {
     List<String> all = new ArrayList<>(first);
     all.addAll(second);
     return all;
-  }
-
-  private static List<String> audiences(ClientRegistration client, List<String> resources) {
-    if (resources.isEmpty()) {
-      return List.copyOf(new TreeSet<>(client.audiences()));
-    }
-    List<String> audiences = new ArrayList<>();
-    for (String resource : resources) {
-      try {
-        URI uri = new URI(resource);
-        if (!uri.isAbsolute() || uri.getFragment() != null) {
-          throw OAuthError.invalidTarget("resource must be an absolute URI without a fragment");
-        }
-      } catch (URISyntaxException e) {
-        throw OAuthError.invalidTarget("resource must be an absolute URI without a fragment");
-      }
-      if (!client.audiences().contains(resource)) {
-        throw OAuthError.invalidTarget(
-            "resource '" + FormBody.printable(resource) + "' is not allowed for this client");
-      }
-      if (!audiences.contains(resource)) {
-        audiences.add(resource);
-      }
-    }
-    return audiences;
   }
 }

@@ -301,6 +301,50 @@ class SigningKeyRingTest {
     assertThat(fast.cacheMaxAge()).isEqualTo(Duration.ofMinutes(1));
   }
 
+  @Test
+  void backgroundTaskRotatesWhenDueAndReportsIt() throws Exception {
+    ring.close();
+    ring = SigningKeyRing.open(database, sealer, clock, Duration.ofSeconds(2));
+    String before = ring.currentKeyId(JWSAlgorithm.ES256);
+    java.util.concurrent.BlockingQueue<SigningKeyRing.Rotation> heard =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    ring.start(heard::add);
+
+    clock.advance(Duration.ofSeconds(2));
+
+    SigningKeyRing.Rotation rotation = heard.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(rotation).as("a rotation within 20 s of falling due").isNotNull();
+    assertThat(ring.currentKeyId(JWSAlgorithm.ES256)).isNotEqualTo(before);
+  }
+
+  @Test
+  void keyOfAnEarlierVersionIsAdoptedAsCurrent() {
+    String legacy = ring.currentKeyId(JWSAlgorithm.ES256);
+    ring.close();
+    // What V5 leaves of a data directory from before rotation: one current ES256 key, no ring.
+    database.inTransaction(
+        connection -> {
+          try (PreparedStatement deleteRing =
+                  connection.prepareStatement(
+                      "DELETE FROM signing_key_rings WHERE algorithm = 'ES256'");
+              PreparedStatement deleteNext =
+                  connection.prepareStatement(
+                      "DELETE FROM signing_keys WHERE algorithm = 'ES256' AND status = 'next'")) {
+            deleteRing.executeUpdate();
+            deleteNext.executeUpdate();
+          }
+          return null;
+        });
+
+    ring = SigningKeyRing.open(database, sealer, clock, PERIOD);
+
+    assertThat(ring.currentKeyId(JWSAlgorithm.ES256)).isEqualTo(legacy);
+    assertThat(ring.publicKeys().getKeys())
+        .filteredOn(k -> k.getAlgorithm().getName().equals("ES256"))
+        .as("current and a new next key")
+        .hasSize(2);
+  }
+
   private Map<String, Boolean> privateHalves() {
     return database.inTransaction(
         connection -> {

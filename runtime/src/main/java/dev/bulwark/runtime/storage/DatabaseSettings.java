@@ -29,6 +29,14 @@ public record DatabaseSettings(String jdbcUrl, String user, Optional<String> pas
         "jdbc:h2:file:" + base + ";DB_CLOSE_ON_EXIT=FALSE", "bulwark", Optional.empty());
   }
 
+  /**
+   * A PostgreSQL database at {@code url}, as the user the URL names or else the operating system's
+   * user (libpq's convention).
+   */
+  public static DatabaseSettings postgresql(String url) {
+    return new DatabaseSettings(url, System.getProperty("user.name"), Optional.empty());
+  }
+
   @Override
   public String toString() {
     return "DatabaseSettings{jdbcUrl="

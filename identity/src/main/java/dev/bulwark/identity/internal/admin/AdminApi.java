@@ -7,6 +7,7 @@ import dev.bulwark.audit.AuditSink;
 import dev.bulwark.identity.ClientRegistration;
 import dev.bulwark.identity.ClientSecret;
 import dev.bulwark.identity.IdentityException;
+import dev.bulwark.identity.MfaStatus;
 import dev.bulwark.identity.UserAccount;
 import dev.bulwark.identity.UserGroup;
 import dev.bulwark.identity.internal.ClientRegistrationJson;
@@ -53,15 +54,33 @@ public final class AdminApi implements HttpService {
    * @param users users, groups and roles
    * @param sessions sign-in sessions
    * @param keys the signing keys
+   * @param mfa users' second factors
    */
   public record Stores(
-      ClientStore clients, UserDirectory users, SessionStore sessions, SigningKeyRing keys) {
+      ClientStore clients,
+      UserDirectory users,
+      SessionStore sessions,
+      SigningKeyRing keys,
+      SecondFactors mfa) {
     public Stores {
       requireNonNull(clients, "clients");
       requireNonNull(users, "users");
       requireNonNull(sessions, "sessions");
       requireNonNull(keys, "keys");
+      requireNonNull(mfa, "mfa");
     }
+  }
+
+  /**
+   * Users' second factors, as the provider manages them ({@code IdentityProvider.mfaStatus} and
+   * {@code resetMfa}), so that the admin API resets exactly what the provider would.
+   */
+  public interface SecondFactors {
+    /** Which second factors an existing user has. */
+    MfaStatus status(String userId);
+
+    /** Removes every second factor of an existing user and ends their sessions. */
+    void reset(String userId);
   }
 
   private final Stores stores;
@@ -76,8 +95,8 @@ public final class AdminApi implements HttpService {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  // An admin call: the request, and who makes it.
-  private record Call(ServerRequest req, String actor) {
+  // An admin call: the request, who makes it, and through which client.
+  private record Call(ServerRequest req, String actor, Optional<String> clientId) {
     String param(String name) {
       return req.path().pathParameters().get(name);
     }
@@ -106,6 +125,8 @@ public final class AdminApi implements HttpService {
         .put("/users/{user}/password", admin(this::setPassword))
         .put("/users/{user}/roles/{role}", admin(this::grantRole))
         .delete("/users/{user}/roles/{role}", admin(this::revokeRole))
+        .get("/users/{user}/mfa", admin(this::mfaStatus))
+        .delete("/users/{user}/mfa", admin(this::resetMfa))
         .get("/users/{user}/sessions", admin(this::listSessions))
         .delete("/users/{user}/sessions", admin(this::revokeAllSessions))
         .delete("/sessions/{sid}", admin(this::revokeSession))
@@ -168,7 +189,8 @@ public final class AdminApi implements HttpService {
               "insufficient_scope",
               "the token lacks the " + AdminTokenVerifier.ROLE + " role");
         }
-        case AdminTokenVerifier.Admin(String actor) -> run(action, new Call(req, actor), res);
+        case AdminTokenVerifier.Admin(String actor, Optional<String> clientId) ->
+            run(action, new Call(req, actor, clientId), res);
       }
     };
   }
@@ -223,9 +245,10 @@ public final class AdminApi implements HttpService {
 
   private Answer createUser(Call call) {
     JsonNode body = body(call);
+    onlyFields(body, USER_FIELDS);
     String username = requiredText(body, "username");
-    String name = optionalText(body, "name").orElse(username);
-    Optional<String> email = optionalText(body, "email");
+    String name = displayName(optionalText(body, "name").orElse(username));
+    Optional<String> email = email(optionalText(body, "email"));
     String password = requiredText(body, "password");
     UserAccount user = stores.users().create(username, name, email, password);
     audit.emit(
@@ -239,6 +262,7 @@ public final class AdminApi implements HttpService {
   private Answer updateUser(Call call) {
     UserAccount user = user(call);
     JsonNode body = body(call);
+    onlyFields(body, PATCH_FIELDS);
     JsonNode enabled = body.path("enabled");
     if (!enabled.isMissingNode() && !enabled.isBoolean()) {
       throw invalid("enabled: expected true or false");
@@ -314,6 +338,28 @@ public final class AdminApi implements HttpService {
     return Answer.ok(userJson(stores.users().byId(user.userId()).orElseThrow()));
   }
 
+  // Second factors.
+
+  private Answer mfaStatus(Call call) {
+    UserAccount user = user(call);
+    MfaStatus status = stores.mfa().status(user.userId());
+    return Answer.ok(
+        Json.object()
+            .put("user_id", user.userId())
+            .put("totp", status.totp())
+            .put("recovery_codes_left", status.recoveryCodesLeft())
+            .put("passkeys", status.passkeys()));
+  }
+
+  // For a user who lost their device: every second factor goes and every session ends, so
+  // whoever holds the device is out too.
+  private Answer resetMfa(Call call) {
+    UserAccount user = user(call);
+    stores.mfa().reset(user.userId());
+    audit.emit(change(call, "admin.mfa.reset").resource("user:" + user.userId()).build());
+    return Answer.ok(Json.object().put("user_id", user.userId()).put("mfa_reset", true));
+  }
+
   // Sessions.
 
   private Answer listSessions(Call call) {
@@ -361,8 +407,12 @@ public final class AdminApi implements HttpService {
 
   private Answer createGroup(Call call) {
     JsonNode body = body(call);
+    onlyFields(body, GROUP_FIELDS);
     String name = requiredText(body, "name");
     String description = optionalText(body, "description").orElse("");
+    if (description.length() > 400) {
+      throw invalid("description: " + description.length() + " characters (expected: <= 400)");
+    }
     UserGroup group = stores.users().createGroup(name, description);
     audit.emit(change(call, "admin.group.create").resource("group:" + name).build());
     return new Answer(Status.CREATED_201, groupJson(group));
@@ -432,7 +482,7 @@ public final class AdminApi implements HttpService {
   }
 
   private Answer createClient(Call call) {
-    ClientRegistration registration = ClientRegistrationJson.fromJson(body(call));
+    ClientRegistration registration = storable(ClientRegistrationJson.fromJson(body(call)));
     ObjectNode answer = Json.object();
     if (registration.authMethod().usesSecret()) {
       ClientSecret secret = ClientSecret.generate();
@@ -460,7 +510,7 @@ public final class AdminApi implements HttpService {
     }
     ObjectNode document = ((ObjectNode) body).deepCopy();
     document.put("client_id", existing.clientId());
-    ClientRegistration registration = ClientRegistrationJson.fromJson(document);
+    ClientRegistration registration = storable(ClientRegistrationJson.fromJson(document));
     stores.clients().update(registration);
     audit.emit(
         change(call, "admin.client.update")
@@ -609,6 +659,58 @@ public final class AdminApi implements HttpService {
     return value.asString().isEmpty() ? Optional.empty() : Optional.of(value.asString());
   }
 
+  private static final java.util.Set<String> USER_FIELDS =
+      java.util.Set.of("username", "name", "email", "password");
+  private static final java.util.Set<String> PATCH_FIELDS =
+      java.util.Set.of("enabled", "name", "email");
+  private static final java.util.Set<String> GROUP_FIELDS = java.util.Set.of("name", "description");
+
+  // A misspelt field would otherwise be ignored silently, and the change not made.
+  private static void onlyFields(JsonNode body, java.util.Set<String> allowed) {
+    for (String field : fieldNames(body)) {
+      if (!allowed.contains(field)) {
+        throw invalid(
+            printable(field) + ": unknown field (expected: " + new TreeSet<>(allowed) + ")");
+      }
+    }
+  }
+
+  // The users table holds 200 characters of name and 320 of e-mail address (RFC 5321 §4.5.3.1).
+  private static String displayName(String name) {
+    if (name.isBlank() || name.length() > 200) {
+      throw invalid("name: " + name.length() + " characters (expected: 1-200, not blank)");
+    }
+    return name;
+  }
+
+  private static Optional<String> email(Optional<String> email) {
+    if (email.isPresent()) {
+      String address = email.get();
+      int at = address.indexOf('@');
+      if (address.length() > 320 || at <= 0 || at == address.length() - 1) {
+        throw invalid("email: '" + printable(address) + "' (expected: local@domain, <= 320)");
+      }
+    }
+    return email;
+  }
+
+  // What the clients table can hold; beyond it the insert would fail as a server error.
+  private static ClientRegistration storable(ClientRegistration client) {
+    if (client.displayName().isBlank() || client.displayName().length() > 200) {
+      throw invalid("client_name: expected 1-200 characters");
+    }
+    if (String.join(" ", client.scopes()).length() > 2000) {
+      throw invalid("scopes: too many (expected: <= 2000 characters in all)");
+    }
+    if (String.join(" ", client.audiences()).length() > 2000) {
+      throw invalid("audiences: too many (expected: <= 2000 characters in all)");
+    }
+    if (ClientRegistrationJson.toJson(client).toString().length() > 20_000) {
+      throw invalid("the registration is too large (expected: <= 20000 characters as JSON)");
+    }
+    return client;
+  }
+
   private static List<String> fieldNames(JsonNode body) {
     List<String> names = new java.util.ArrayList<>();
     body.propertyNames().forEach(names::add);
@@ -659,9 +761,12 @@ public final class AdminApi implements HttpService {
   // Audit.
 
   private AuditEvent.Builder change(Call call, String action) {
-    return event(call.req(), action, AuditEvent.Outcome.SUCCESS)
-        .subject(call.actor())
-        .attribute("actor", call.actor());
+    AuditEvent.Builder event =
+        event(call.req(), action, AuditEvent.Outcome.SUCCESS)
+            .subject(call.actor())
+            .attribute("actor", call.actor());
+    call.clientId().ifPresent(id -> event.attribute("actor_client_id", id));
+    return event;
   }
 
   private AuditEvent.Builder event(ServerRequest req, String action, AuditEvent.Outcome outcome) {

@@ -50,9 +50,10 @@ public final class AdminTokenVerifier {
   /**
    * An administrator may call.
    *
-   * @param actor who: the token's {@code client_id}, else its {@code sub}
+   * @param actor who: the token's {@code sub} (a user, or for client credentials the client)
+   * @param clientId the client the token was issued to, if it says
    */
-  public record Admin(String actor) implements Decision {}
+  public record Admin(String actor, Optional<String> clientId) implements Decision {}
 
   /**
    * No acceptable token: 401 (RFC 6750 §3.1).
@@ -100,8 +101,8 @@ public final class AdminTokenVerifier {
     } catch (BadJWTException e) {
       return new Unauthenticated(true, "the bearer token is not acceptable: " + e.getMessage());
     }
-    String actor = actor(claims);
-    return roles(claims).contains(ROLE) ? new Admin(actor) : new Forbidden(actor);
+    String actor = claims.getSubject();
+    return roles(claims).contains(ROLE) ? new Admin(actor, clientId(claims)) : new Forbidden(actor);
   }
 
   private DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier() {
@@ -120,12 +121,10 @@ public final class AdminTokenVerifier {
     return verifier;
   }
 
-  private static String actor(JWTClaimsSet claims) {
-    Object clientId = claims.getClaim("client_id");
-    if (clientId instanceof String id && !id.isBlank()) {
-      return id;
-    }
-    return claims.getSubject();
+  private static Optional<String> clientId(JWTClaimsSet claims) {
+    return claims.getClaim("client_id") instanceof String id && !id.isBlank()
+        ? Optional.of(id)
+        : Optional.empty();
   }
 
   private static List<String> roles(JWTClaimsSet claims) {

@@ -81,7 +81,6 @@ final class BrowserForm {
 
   /** {@code value} made safe for a log line or an error page: printable ASCII, at most 40. */
   static String printable(String value) {
-    String cleaned = value.replaceAll("[^\\x20-\\x7e]", "?");
-    return cleaned.length() > 40 ? cleaned.substring(0, 40) + "..." : cleaned;
+    return dev.bulwark.identity.internal.FormBody.printable(value);
   }
 }

@@ -9,12 +9,15 @@ import dev.bulwark.identity.internal.AuthorizationCodeStore;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.CodeGrant;
 import dev.bulwark.identity.internal.PasswordHasher;
+import dev.bulwark.identity.internal.ResourceIndicators;
 import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.Tokens;
 import dev.bulwark.identity.internal.UserDirectory;
 import dev.bulwark.identity.internal.UserSession;
+import dev.bulwark.identity.internal.mfa.Passkeys;
 import dev.bulwark.identity.internal.mfa.RecoveryCodes;
 import dev.bulwark.identity.internal.mfa.TotpCredentials;
+import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.storage.Database;
@@ -26,11 +29,10 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,6 +71,7 @@ public final class BrowserSignIn {
   private final AuthorizationCodeStore codes;
   private final TotpCredentials totp;
   private final RecoveryCodes recoveryCodes;
+  private final Passkeys passkeys;
   private final PendingLogins pending;
   private final SignInThrottle throttle;
   private final PasswordHasher decoy;
@@ -85,7 +88,8 @@ public final class BrowserSignIn {
       SessionStore sessions,
       AuthorizationCodeStore codes,
       TotpCredentials totp,
-      RecoveryCodes recoveryCodes) {}
+      RecoveryCodes recoveryCodes,
+      Passkeys passkeys) {}
 
   public BrowserSignIn(
       Stores stores,
@@ -99,6 +103,7 @@ public final class BrowserSignIn {
     this.codes = stores.codes();
     this.totp = stores.totp();
     this.recoveryCodes = stores.recoveryCodes();
+    this.passkeys = stores.passkeys();
     this.pending = new PendingLogins(stores.database(), clock);
     this.throttle =
         new SignInThrottle(
@@ -116,7 +121,11 @@ public final class BrowserSignIn {
         .get("/authorize", this::authorize)
         .post("/authorize", this::authorize)
         .post("/login", this::password)
-        .post("/login/mfa", this::secondFactor);
+        .post("/login/mfa", (req, res) -> secondFactor(req, res, false))
+        .post("/login/webauthn", (req, res) -> secondFactor(req, res, true))
+        .post("/login/webauthn/options", this::passkeyOptions)
+        .post("/login/passkey/options", this::passwordlessOptions)
+        .post("/login/passkey", this::passwordless);
   }
 
   // ---------------------------------------------------------------- the authorization endpoint
@@ -223,7 +232,14 @@ public final class BrowserSignIn {
     }
     PendingLogins.Created created =
         pending.create(waiting, Optional.of(current.sessionId()), Optional.of(current.userId()));
-    secondFactorPage(res, Status.OK_200, client, created.pending(), created.csrfToken(), false);
+    secondFactorPage(
+        res,
+        Status.OK_200,
+        client,
+        created.pending(),
+        current.userId(),
+        created.csrfToken(),
+        false);
     audit.emit(
         event(req, "authorize", AuditEvent.Outcome.SUCCESS)
             .subject(current.userId())
@@ -271,7 +287,11 @@ public final class BrowserSignIn {
           "invalid_request", "code_challenge must be 43 base64url characters (RFC 7636 §4.2)");
     }
     Set<String> scopes = scopes(client, form.first("scope"));
-    List<String> audiences = audiences(client, form.all("resource"));
+    List<String> audiences =
+        ResourceIndicators.narrow(
+            client,
+            form.all("resource"),
+            description -> new AuthorizationError("invalid_target", description));
     Set<String> prompt = new TreeSet<>(List.of(form.first("prompt").orElse("").split(" ")));
     prompt.remove("");
     if (!PROMPTS.containsAll(prompt)) {
@@ -339,36 +359,6 @@ public final class BrowserSignIn {
     return scopes;
   }
 
-  // RFC 8707 §2: each resource must be an absolute URI without a fragment, and one of the
-  // client's audiences; without any, the client's audiences.
-  private static List<String> audiences(ClientRegistration client, List<String> resources) {
-    if (resources.isEmpty()) {
-      return List.copyOf(new TreeSet<>(client.audiences()));
-    }
-    List<String> audiences = new ArrayList<>();
-    for (String resource : resources) {
-      try {
-        URI uri = new URI(resource);
-        if (!uri.isAbsolute() || uri.getFragment() != null) {
-          throw new AuthorizationError(
-              "invalid_target", "resource must be an absolute URI without a fragment");
-        }
-      } catch (URISyntaxException e) {
-        throw new AuthorizationError(
-            "invalid_target", "resource must be an absolute URI without a fragment");
-      }
-      if (!client.audiences().contains(resource)) {
-        throw new AuthorizationError(
-            "invalid_target",
-            "resource '" + BrowserForm.printable(resource) + "' is not allowed for this client");
-      }
-      if (!audiences.contains(resource)) {
-        audiences.add(resource);
-      }
-    }
-    return audiences;
-  }
-
   // ---------------------------------------------------------------- password
 
   private void password(ServerRequest req, ServerResponse res) {
@@ -427,7 +417,7 @@ public final class BrowserSignIn {
               .clientId(s.client().clientId())
               .reason("password verified; second factor next")
               .build());
-      secondFactorPage(res, Status.OK_200, s.client(), s.pending(), s.csrf(), false);
+      secondFactorPage(res, Status.OK_200, s.client(), s.pending(), userId, s.csrf(), false);
       return;
     }
     UserSession session = signIn(req, res, userId, List.of("pwd"), UserSession.ACR_PASSWORD);
@@ -441,7 +431,7 @@ public final class BrowserSignIn {
 
   // ---------------------------------------------------------------- second factor
 
-  private void secondFactor(ServerRequest req, ServerResponse res) {
+  private void secondFactor(ServerRequest req, ServerResponse res, boolean passkey) {
     Optional<Step> step = step(req, res);
     if (step.isEmpty()) {
       return;
@@ -476,27 +466,42 @@ public final class BrowserSignIn {
     Optional<String> refusal = throttle.refusal(addressKey).or(() -> throttle.refusal(accountKey));
     Optional<String> totpCode = s.form().first("totp");
     Optional<String> recoveryCode = s.form().first("recovery_code");
-    String action = totpCode.isPresent() ? "mfa.totp.verify" : "mfa.recovery.use";
-    boolean verified = false;
+    String action =
+        passkey
+            ? "mfa.webauthn.verify"
+            : totpCode.isPresent() ? "mfa.totp.verify" : "mfa.recovery.use";
+    Passkeys.Outcome outcome = Passkeys.Outcome.refused(refusal.orElse("no code"));
     if (refusal.isEmpty()) {
-      if (totpCode.isPresent()) {
-        verified = totp.verify(userId, totpCode.get());
+      if (passkey) {
+        outcome =
+            assertion(s.form())
+                .map(a -> passkeys.authenticate(userId, a))
+                .orElse(Passkeys.Outcome.refused("malformed assertion"));
+      } else if (totpCode.isPresent()) {
+        outcome =
+            totp.verify(userId, totpCode.get())
+                ? Passkeys.Outcome.ok()
+                : Passkeys.Outcome.refused("wrong or reused code");
       } else if (recoveryCode.isPresent()) {
-        verified = recoveryCodes.use(userId, recoveryCode.get());
+        outcome =
+            recoveryCodes.use(userId, recoveryCode.get())
+                ? Passkeys.Outcome.ok()
+                : Passkeys.Outcome.refused("wrong or used recovery code");
       }
     }
-    if (!verified) {
+    if (!outcome.verified()) {
       audit.emit(
           event(req, action, AuditEvent.Outcome.FAILURE)
               .subject(userId)
               .clientId(s.client().clientId())
-              .reason(refusal.orElse("wrong, reused or missing code"))
+              .reason(outcome.reason())
               .build());
       if (refusal.isEmpty()) {
         countFailure(req, accountKey, userId);
         countFailure(req, addressKey, address);
       }
-      secondFactorPage(res, Status.UNAUTHORIZED_401, s.client(), s.pending(), s.csrf(), true);
+      secondFactorPage(
+          res, Status.UNAUTHORIZED_401, s.client(), s.pending(), userId, s.csrf(), true);
       return;
     }
     throttle.succeed(accountKey);
@@ -506,10 +511,13 @@ public final class BrowserSignIn {
             .clientId(s.client().clientId())
             .attribute(
                 "remaining_recovery_codes",
-                totpCode.isPresent() ? "-" : Integer.toString(recoveryCodes.remaining(userId)))
+                recoveryCode.isPresent() && !passkey && totpCode.isEmpty()
+                    ? Integer.toString(recoveryCodes.remaining(userId))
+                    : "-")
             .build());
-    // A recovery code is a one-time password (RFC 8176 §2 "otp"); the audit event says which.
-    List<String> amr = List.of("pwd", "otp");
+    // RFC 8176 §2: a recovery code is a one-time password ("otp"; the audit event says which);
+    // a passkey with user verification is a hardware-held key ("hwk") and a user check ("user").
+    List<String> amr = passkey ? List.of("pwd", "hwk", "user") : List.of("pwd", "otp");
     UserSession session;
     if (stepUp.isPresent()) {
       session = sessions.reauthenticated(stepUp.get().sessionId(), amr, UserSession.ACR_MFA);
@@ -523,6 +531,100 @@ public final class BrowserSignIn {
     } else {
       session = signIn(req, res, userId, amr, UserSession.ACR_MFA);
     }
+    finish(req, res, s, session);
+  }
+
+  private void passkeyOptions(ServerRequest req, ServerResponse res) {
+    Optional<Step> step = step(req, res);
+    if (step.isEmpty()) {
+      return;
+    }
+    Optional<String> userId = step.get().pending().userId();
+    if (userId.isEmpty() || passkeys.count(userId.get()) == 0) {
+      HttpResponses.error(
+          res, Status.BAD_REQUEST_400, "invalid_request", "no passkey sign-in is waiting here");
+      return;
+    }
+    HttpResponses.json(res, Status.OK_200, passkeys.authenticationOptions(userId.get()));
+  }
+
+  // The assertion's parts, base64url as the page's script sends them (WebAuthn §5.2.2).
+  private static Optional<Passkeys.Assertion> assertion(BrowserForm form) {
+    try {
+      Base64.Decoder b64 = Base64.getUrlDecoder();
+      return Optional.of(
+          new Passkeys.Assertion(
+              form.first("challenge").orElseThrow(),
+              b64.decode(form.first("credential_id").orElseThrow()),
+              b64.decode(form.first("authenticator_data").orElseThrow()),
+              b64.decode(form.first("client_data_json").orElseThrow()),
+              b64.decode(form.first("signature").orElseThrow())));
+    } catch (java.util.NoSuchElementException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private void passwordlessOptions(ServerRequest req, ServerResponse res) {
+    Optional<Step> step = step(req, res);
+    if (step.isEmpty()) {
+      return;
+    }
+    if (step.get().pending().userId().isPresent()) {
+      HttpResponses.error(
+          res, Status.BAD_REQUEST_400, "invalid_request", "this sign-in is past its first step");
+      return;
+    }
+    HttpResponses.json(res, Status.OK_200, passkeys.discoverableOptions());
+  }
+
+  // Passwordless: a discoverable passkey with user verification is two factors in one.
+  private void passwordless(ServerRequest req, ServerResponse res) {
+    Optional<Step> step = step(req, res);
+    if (step.isEmpty()) {
+      return;
+    }
+    Step s = step.get();
+    if (s.pending().userId().isPresent()) {
+      badRequestPage(req, res, "This sign-in is past its first step.", Optional.empty());
+      return;
+    }
+    String address = PeerAddress.of(req.remotePeer());
+    String addressKey = SignInThrottle.addressKey(address);
+    Optional<String> refusal = throttle.refusal(addressKey);
+    Passkeys.Discovered discovered =
+        refusal.isPresent()
+            ? new Passkeys.Discovered(Passkeys.Outcome.refused(refusal.get()), Optional.empty())
+            : assertion(s.form())
+                .map(passkeys::authenticateDiscoverable)
+                .orElse(
+                    new Passkeys.Discovered(
+                        Passkeys.Outcome.refused("malformed assertion"), Optional.empty()));
+    Optional<UserAccount> user =
+        discovered.userId().flatMap(users::byId).filter(UserAccount::enabled);
+    if (!discovered.outcome().verified() || user.isEmpty()) {
+      audit.emit(
+          event(req, "mfa.webauthn.verify", AuditEvent.Outcome.FAILURE)
+              .subject(discovered.userId().orElse("-"))
+              .clientId(s.client().clientId())
+              .reason(
+                  discovered.outcome().verified()
+                      ? "the passkey's user is disabled"
+                      : discovered.outcome().reason())
+              .build());
+      if (refusal.isEmpty()) {
+        countFailure(req, addressKey, address);
+      }
+      passwordPage(res, Status.UNAUTHORIZED_401, s.client(), s.pending(), s.csrf(), true);
+      return;
+    }
+    String userId = user.get().userId();
+    audit.emit(
+        event(req, "mfa.webauthn.verify", AuditEvent.Outcome.SUCCESS)
+            .subject(userId)
+            .clientId(s.client().clientId())
+            .reason("passwordless")
+            .build());
+    UserSession session = signIn(req, res, userId, List.of("hwk", "user"), UserSession.ACR_MFA);
     finish(req, res, s, session);
   }
 
@@ -673,7 +775,7 @@ public final class BrowserSignIn {
   }
 
   private boolean hasSecondFactor(String userId) {
-    return totp.isEnrolled(userId);
+    return totp.isEnrolled(userId) || passkeys.count(userId) > 0;
   }
 
   /** The browser's session, with the cookie value it came from. */
@@ -724,7 +826,8 @@ public final class BrowserSignIn {
             + "<label for=\"password\">Password</label>"
             + "<input id=\"password\" name=\"password\" type=\"password\""
             + " autocomplete=\"current-password\" required>"
-            + "<button type=\"submit\">Sign in</button></form>";
+            + "<button type=\"submit\">Sign in</button></form>"
+            + passkeyForm("/login/passkey", pending, csrf, "Sign in with a passkey");
     Html.send(res, status, "Sign in", body, List.of(origin(pending.request().redirectUri())));
   }
 
@@ -733,29 +836,85 @@ public final class BrowserSignIn {
       Status status,
       ClientRegistration client,
       PendingLogins.Pending pending,
+      String userId,
       String csrf,
       boolean failed) {
     String hidden = Html.hidden("request", pending.requestId()) + Html.hidden("csrf", csrf);
-    String body =
+    String intro =
         "<p>Confirm it is you to continue to <strong>"
             + Html.escape(client.displayName())
             + "</strong>.</p>"
             + (failed
                 ? "<p class=\"error\" role=\"alert\">The code is wrong or was already used.</p>"
-                : "")
-            + "<form method=\"post\" action=\"/login/mfa\">"
-            + hidden
-            + "<label for=\"totp\">Code from your authenticator app</label>"
-            + "<input id=\"totp\" name=\"totp\" inputmode=\"numeric\" pattern=\"[0-9 ]*\""
-            + " autocomplete=\"one-time-code\" autofocus>"
-            + "<button type=\"submit\">Continue</button></form>"
-            + "<form method=\"post\" action=\"/login/mfa\">"
-            + hidden
-            + "<label for=\"recovery_code\">Or a recovery code</label>"
-            + "<input id=\"recovery_code\" name=\"recovery_code\" autocomplete=\"off\">"
-            + "<button type=\"submit\">Use recovery code</button></form>";
+                : "");
+    String totpForms =
+        !totp.isEnrolled(userId)
+            ? ""
+            : "<form method=\"post\" action=\"/login/mfa\">"
+                + hidden
+                + "<label for=\"totp\">Code from your authenticator app</label>"
+                + "<input id=\"totp\" name=\"totp\" inputmode=\"numeric\" pattern=\"[0-9 ]*\""
+                + " autocomplete=\"one-time-code\" autofocus>"
+                + "<button type=\"submit\">Continue</button></form>"
+                + "<form method=\"post\" action=\"/login/mfa\">"
+                + hidden
+                + "<label for=\"recovery_code\">Or a recovery code</label>"
+                + "<input id=\"recovery_code\" name=\"recovery_code\" autocomplete=\"off\">"
+                + "<button type=\"submit\">Use recovery code</button></form>";
+    String passkeyForm =
+        passkeys.count(userId) == 0
+            ? ""
+            : passkeyForm("/login/webauthn", pending, csrf, "Use a passkey");
+    String body = intro + totpForms + passkeyForm;
     Html.send(res, status, "Second factor", body, List.of(origin(pending.request().redirectUri())));
   }
+
+  // A form that a script fills with a passkey assertion; {@code action}/options gives the options.
+  private static String passkeyForm(
+      String action, PendingLogins.Pending pending, String csrf, String label) {
+    return "<form method=\"post\" action=\""
+        + action
+        + "\">"
+        + Html.hidden("request", pending.requestId())
+        + Html.hidden("csrf", csrf)
+        + Html.hidden("challenge", "")
+        + Html.hidden("credential_id", "")
+        + Html.hidden("authenticator_data", "")
+        + Html.hidden("client_data_json", "")
+        + Html.hidden("signature", "")
+        + "<button type=\"button\" data-passkey>"
+        + Html.escape(label)
+        + "</button></form>"
+        + "<script nonce=\"{{nonce}}\">"
+        + PASSKEY_SCRIPT.replace("ACTION", action)
+        + "</script>";
+  }
+
+  // Asks the browser for an assertion (WebAuthn §5.1.4) and posts it in the form above.
+  private static final String PASSKEY_SCRIPT =
+      """
+      (() => {
+        const form = document.querySelector('form[action="ACTION"]');
+        const bytes = s => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')),
+            c => c.charCodeAt(0));
+        const text = b => btoa(String.fromCharCode(...new Uint8Array(b)))
+            .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+        form.querySelector('[data-passkey]').addEventListener('click', async () => {
+          const body = new URLSearchParams({request: form.request.value, csrf: form.csrf.value});
+          const o = await (await fetch('ACTION/options', {method: 'POST', body})).json();
+          const c = await navigator.credentials.get({publicKey: {
+            challenge: bytes(o.challenge), rpId: o.rpId, timeout: o.timeout,
+            userVerification: o.userVerification,
+            allowCredentials: o.allowCredentials.map(a => ({type: a.type, id: bytes(a.id)}))}});
+          form.challenge.value = o.challenge;
+          form.credential_id.value = text(c.rawId);
+          form.authenticator_data.value = text(c.response.authenticatorData);
+          form.client_data_json.value = text(c.response.clientDataJSON);
+          form.signature.value = text(c.response.signature);
+          form.submit();
+        });
+      })();
+      """;
 
   private void noSecondFactorPage(
       ServerResponse res, ClientRegistration client, AuthorizationRequest request) {

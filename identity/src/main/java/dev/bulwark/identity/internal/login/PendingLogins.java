@@ -58,6 +58,12 @@ final class PendingLogins {
     Instant now = clock.instant();
     database.inTransaction(
         connection -> {
+          // Requests left unfinished go once they have expired for a day.
+          try (PreparedStatement purge =
+              connection.prepareStatement("DELETE FROM login_requests WHERE expires_at < ?")) {
+            purge.setTimestamp(1, Timestamp.from(now.minus(Duration.ofDays(1))));
+            purge.executeUpdate();
+          }
           try (PreparedStatement insert =
               connection.prepareStatement(
                   "INSERT INTO login_requests (request_id, csrf_hash, request_form,"

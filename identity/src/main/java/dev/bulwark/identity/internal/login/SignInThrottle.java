@@ -60,6 +60,15 @@ final class SignInThrottle {
     Instant now = clock.instant();
     return database.inTransaction(
         connection -> {
+          // Counts nobody added to for a day, and not locked, are forgotten.
+          try (PreparedStatement purge =
+              connection.prepareStatement(
+                  "DELETE FROM sign_in_failures WHERE last_failure_at < ?"
+                      + " AND (locked_until IS NULL OR locked_until < ?)")) {
+            purge.setTimestamp(1, Timestamp.from(now.minus(Duration.ofDays(1))));
+            purge.setTimestamp(2, Timestamp.from(now));
+            purge.executeUpdate();
+          }
           int failures = 0;
           boolean exists = false;
           try (PreparedStatement select =

@@ -73,7 +73,7 @@ class AdminTokenVerifierTest {
     for (JWSAlgorithm algorithm : SigningKeyRing.ALGORITHMS) {
       assertThat(verifier.verify(bearer(algorithm, AT_JWT, claims().build())))
           .as(algorithm.getName())
-          .isEqualTo(new AdminTokenVerifier.Admin("ops"));
+          .isEqualTo(new AdminTokenVerifier.Admin("ops", Optional.of("ops")));
     }
   }
 
@@ -148,6 +148,12 @@ class AdminTokenVerifierTest {
         .isInstanceOf(AdminTokenVerifier.Unauthenticated.class);
     assertThat(verifier.verify(Optional.of("Bearer eyJhbGciOiJub25lIn0.e30.")))
         .isInstanceOf(AdminTokenVerifier.Unauthenticated.class);
+  }
+
+  @Test
+  void userTokenActsAsTheUser() {
+    assertThat(verify(claims().subject("user-1").claim("client_id", "console").build()))
+        .isEqualTo(new AdminTokenVerifier.Admin("user-1", Optional.of("console")));
   }
 
   @Test
