@@ -618,7 +618,9 @@ public final class TokenEndpoint {
       ClientRegistration client,
       List<String> audiences,
       Set<String> scopes) {
-    LOG.info(
+    // DEBUG: the token.issue audit event already records every issuance; a console line per token
+    // at INFO would cost the hot path of service-to-service tokens (thousands a second).
+    LOG.debug(
         "issued access token jti={} client_id={} aud={} scope={}",
         issued.jti(),
         client.clientId(),
