@@ -7,15 +7,11 @@ import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.storage.Database;
 import dev.bulwark.runtime.storage.DatabaseSettings;
-import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,22 +62,7 @@ class IdentityAdminIT {
   }
 
   private static String clientToken(String clientId, String secret, String resource) {
-    String pair = clientId + ":" + secret;
-    HttpResponse<String> response =
-        bulwark.send(
-            HttpRequest.newBuilder(bulwark.component("identity", "/token"))
-                .header(
-                    "Authorization",
-                    "Basic "
-                        + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "grant_type=client_credentials&resource="
-                            + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
-                .build());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return Json.MAPPER.readTree(response.body()).path("access_token").asString();
+    return bulwark.clientCredentialsToken(clientId, secret, resource);
   }
 
   @Test

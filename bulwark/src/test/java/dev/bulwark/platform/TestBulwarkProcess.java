@@ -313,6 +313,29 @@ final class TestBulwarkProcess implements AutoCloseable {
     return Json.MAPPER.readTree(response.body()).path("access_token").asString();
   }
 
+  /** A client-credentials token for any client, for {@code resource}. */
+  String clientCredentialsToken(String clientId, String secret, String resource) {
+    String pair = clientId + ":" + secret;
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(component("identity", "/token"))
+                .header(
+                    "Authorization",
+                    "Basic "
+                        + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&resource="
+                            + URLEncoder.encode(resource, StandardCharsets.UTF_8)))
+                .build());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "token request failed: " + response.statusCode() + " " + response.body());
+    }
+    return Json.MAPPER.readTree(response.body()).path("access_token").asString();
+  }
+
   HttpResponse<String> tokenResponse(String clientId, Optional<String> resource) {
     JsonNode client = demoClient(clientId);
     String pair =

@@ -145,21 +145,10 @@ class UserSignInEndToEndIT {
 
   private static String adminToken() {
     JsonNode admin = bulwark.manifest.path("admin");
-    String pair = admin.path("client_id").asString() + ":" + admin.path("client_secret").asString();
-    HttpResponse<String> response =
-        bulwark.send(
-            HttpRequest.newBuilder(bulwark.component("identity", "/token"))
-                .header(
-                    "Authorization",
-                    "Basic "
-                        + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "grant_type=client_credentials&resource=urn%3Abulwark%3Aadmin"))
-                .build());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return Json.MAPPER.readTree(response.body()).path("access_token").asString();
+    return bulwark.clientCredentialsToken(
+        admin.path("client_id").asString(),
+        admin.path("client_secret").asString(),
+        "urn:bulwark:admin");
   }
 
   private static JsonNode admin(String method, String path, String json) {
