@@ -168,6 +168,20 @@ class TokenExchangeTest {
   }
 
   @Test
+  void revokedClientCredentialsSubjectTokenIsRefused() {
+    // Client-credentials tokens are not stored when issued: only their revocation is.
+    String subject = idp.accessToken("shop", idp.shopSecret);
+    assertThat(exchange(subject, LEDGER, gateway).statusCode())
+        .as("exchangeable before it is revoked")
+        .isEqualTo(200);
+    idp.revoke(subject, Optional.of(TestIdentityProvider.basic("shop", idp.shopSecret.reveal())));
+
+    HttpResponse<String> response = exchange(subject, LEDGER, gateway);
+
+    assertThat(json(response).path("error").asString()).isEqualTo("invalid_grant");
+  }
+
+  @Test
   void forgedSubjectTokenIsRefused() {
     HttpResponse<String> response =
         exchange("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", LEDGER, gateway);
