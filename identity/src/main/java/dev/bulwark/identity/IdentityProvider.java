@@ -43,7 +43,6 @@ public final class IdentityProvider implements AutoCloseable {
   private final ClientStore clients;
   private final UserDirectory users;
   private final SessionStore sessions;
-  private final AuthorizationCodeStore codes;
   private final TotpCredentials totp;
   private final RecoveryCodes recoveryCodes;
   private final Passkeys passkeys;
@@ -90,7 +89,6 @@ public final class IdentityProvider implements AutoCloseable {
     this.clients = stores.clients();
     this.users = stores.users();
     this.sessions = stores.sessions();
-    this.codes = stores.codes();
     this.totp = stores.totp();
     this.recoveryCodes = stores.recoveryCodes();
     this.passkeys = stores.passkeys();
@@ -320,19 +318,6 @@ public final class IdentityProvider implements AutoCloseable {
   /** Grants {@code role} to a user directly; it appears in their tokens' {@code roles} claim. */
   public void grantRole(String userId, String role) {
     users.grantRole(userId, role);
-  }
-
-  // For tests in this package, which sign users in without the login pages.
-  SessionStore sessionStore() {
-    return sessions;
-  }
-
-  AuthorizationCodeStore codeStore() {
-    return codes;
-  }
-
-  UserDirectory userDirectory() {
-    return users;
   }
 
   /**

@@ -218,7 +218,7 @@ class AuthorizationCodeGrantTest {
   @Test
   void rejectsCodeAfterTheSessionEnded() {
     String code = idp.code("app", alice, REDIRECT, VERIFIER, OPENID_PAYMENTS, Optional.empty());
-    idp.provider.sessionStore().revoke(alice.sessionId());
+    idp.provider.internals().sessions().revoke(alice.sessionId());
 
     assertThat(error(idp.redeem(code, VERIFIER, REDIRECT, app))).isEqualTo("invalid_grant");
   }
@@ -367,7 +367,7 @@ class AuthorizationCodeGrantTest {
   @Test
   void refreshFailsAfterLogout() {
     String r1 = tokens().path("refresh_token").asString();
-    idp.provider.sessionStore().revoke(alice.sessionId());
+    idp.provider.internals().sessions().revoke(alice.sessionId());
 
     assertThat(error(idp.refresh(r1, "", app))).isEqualTo("invalid_grant");
     assertThat(active(r1)).isFalse();
@@ -376,7 +376,7 @@ class AuthorizationCodeGrantTest {
   @Test
   void refreshFailsForADisabledUser() {
     String r1 = tokens().path("refresh_token").asString();
-    idp.provider.userDirectory().setEnabled(alice.userId(), false);
+    idp.provider.internals().users().setEnabled(alice.userId(), false);
 
     assertThat(error(idp.refresh(r1, "", app))).isEqualTo("invalid_grant");
   }
@@ -384,7 +384,7 @@ class AuthorizationCodeGrantTest {
   @Test
   void codeForADisabledUserIsRefused() {
     String code = idp.code("app", alice, REDIRECT, VERIFIER, OPENID_PAYMENTS, Optional.empty());
-    idp.provider.userDirectory().setEnabled(alice.userId(), false);
+    idp.provider.internals().users().setEnabled(alice.userId(), false);
 
     assertThat(error(idp.redeem(code, VERIFIER, REDIRECT, app))).isEqualTo("invalid_grant");
   }

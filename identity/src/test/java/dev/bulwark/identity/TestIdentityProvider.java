@@ -192,7 +192,8 @@ final class TestIdentityProvider implements AutoCloseable {
             Optional.of(username + "@example.com"),
             "correct horse battery staple");
     return provider
-        .sessionStore()
+        .internals()
+        .sessions()
         .start(
             user.userId(),
             List.of("pwd"),
@@ -211,7 +212,8 @@ final class TestIdentityProvider implements AutoCloseable {
       Set<String> scopes,
       Optional<String> nonce) {
     return provider
-        .codeStore()
+        .internals()
+        .codes()
         .issue(
             new CodeGrant(
                 clientId,
