@@ -17,8 +17,6 @@ import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.identity.ClientRegistration;
 import dev.bulwark.identity.ClientRegistration.ClientAuthMethod;
-import dev.bulwark.runtime.http.PeerAddress;
-import dev.bulwark.runtime.http.RequestIds;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.net.URLDecoder;
@@ -292,10 +290,7 @@ public final class ClientAuthenticator {
     // A client's login: the alert rules count these per client and per source address to spot
     // guessing (docs/audit-events.md).
     audit.emit(
-        AuditEvent.builder("identity", "client.login", AuditEvent.Outcome.FAILURE)
-            .time(clock.instant())
-            .sourceAddress(PeerAddress.of(req.remotePeer()))
-            .requestId(RequestIds.current().orElse("-"))
+        RequestAudit.event(clock, req, "client.login", AuditEvent.Outcome.FAILURE)
             .subject(printable)
             .clientId(printable)
             .reason(reason)

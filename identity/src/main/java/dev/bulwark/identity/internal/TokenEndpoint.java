@@ -18,8 +18,6 @@ import dev.bulwark.identity.IdentitySettings;
 import dev.bulwark.identity.UserAccount;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
-import dev.bulwark.runtime.http.PeerAddress;
-import dev.bulwark.runtime.http.RequestIds;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -641,21 +639,12 @@ public final class TokenEndpoint {
   }
 
   private AuditEvent.Builder event(ServerRequest req, String action, AuditEvent.Outcome outcome) {
-    return AuditEvent.builder("identity", action, outcome)
-        .time(clock.instant())
-        .sourceAddress(PeerAddress.of(req.remotePeer()))
-        .requestId(RequestIds.current().orElse("-"));
+    return RequestAudit.event(clock, req, action, outcome);
   }
 
+  // RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))); the verifier is ASCII by then.
   private static String s256(String verifier) {
-    try {
-      return Base64URL.encode(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(verifier.getBytes(StandardCharsets.US_ASCII)))
-          .toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
+    return Tokens.hash(verifier);
   }
 
   /** The requested scopes, each of which must be in {@code allowed}; all of them by default. */

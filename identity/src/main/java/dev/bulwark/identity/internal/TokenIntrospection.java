@@ -9,8 +9,6 @@ import dev.bulwark.identity.ClientRegistration.ClientAuthMethod;
 import dev.bulwark.identity.UserAccount;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
-import dev.bulwark.runtime.http.PeerAddress;
-import dev.bulwark.runtime.http.RequestIds;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -219,9 +217,6 @@ public final class TokenIntrospection {
   }
 
   private AuditEvent.Builder event(ServerRequest req, String action, AuditEvent.Outcome outcome) {
-    return AuditEvent.builder("identity", action, outcome)
-        .time(clock.instant())
-        .sourceAddress(PeerAddress.of(req.remotePeer()))
-        .requestId(RequestIds.current().orElse("-"));
+    return RequestAudit.event(clock, req, action, outcome);
   }
 }

@@ -12,14 +12,13 @@ import dev.bulwark.identity.UserAccount;
 import dev.bulwark.identity.UserGroup;
 import dev.bulwark.identity.internal.ClientRegistrationJson;
 import dev.bulwark.identity.internal.ClientStore;
+import dev.bulwark.identity.internal.RequestAudit;
 import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.SigningKeyRing;
 import dev.bulwark.identity.internal.UserDirectory;
 import dev.bulwark.identity.internal.UserSession;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.Json;
-import dev.bulwark.runtime.http.PeerAddress;
-import dev.bulwark.runtime.http.RequestIds;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -770,10 +769,7 @@ public final class AdminApi implements HttpService {
   }
 
   private AuditEvent.Builder event(ServerRequest req, String action, AuditEvent.Outcome outcome) {
-    return AuditEvent.builder("identity", action, outcome)
-        .time(clock.instant())
-        .sourceAddress(PeerAddress.of(req.remotePeer()))
-        .requestId(RequestIds.current().orElse("-"));
+    return RequestAudit.event(clock, req, action, outcome);
   }
 
   private static String printable(String value) {

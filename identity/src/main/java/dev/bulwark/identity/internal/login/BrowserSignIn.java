@@ -9,6 +9,7 @@ import dev.bulwark.identity.internal.AuthorizationCodeStore;
 import dev.bulwark.identity.internal.ClientStore;
 import dev.bulwark.identity.internal.CodeGrant;
 import dev.bulwark.identity.internal.PasswordHasher;
+import dev.bulwark.identity.internal.RequestAudit;
 import dev.bulwark.identity.internal.ResourceIndicators;
 import dev.bulwark.identity.internal.SessionStore;
 import dev.bulwark.identity.internal.Tokens;
@@ -19,7 +20,6 @@ import dev.bulwark.identity.internal.mfa.RecoveryCodes;
 import dev.bulwark.identity.internal.mfa.TotpCredentials;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.PeerAddress;
-import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.storage.Database;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -1012,10 +1012,7 @@ public final class BrowserSignIn {
   }
 
   AuditEvent.Builder event(ServerRequest req, String action, AuditEvent.Outcome outcome) {
-    return AuditEvent.builder("identity", action, outcome)
-        .time(clock.instant())
-        .sourceAddress(PeerAddress.of(req.remotePeer()))
-        .requestId(RequestIds.current().orElse("-"));
+    return RequestAudit.event(clock, req, action, outcome);
   }
 
   /** An error returned to the client by redirect (OAuth 2.1 §4.1.2.1). */

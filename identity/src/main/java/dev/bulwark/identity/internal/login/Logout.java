@@ -1,15 +1,6 @@
 package dev.bulwark.identity.internal.login;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.Ed25519Verifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.OctetKeyPair;
-import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.audit.AuditEvent;
@@ -180,20 +171,7 @@ public final class Logout {
       if (AT_JWT.equals(jwt.getHeader().getType())) {
         return Optional.empty();
       }
-      JWK key = keys.publicKeys().getKeyByKeyId(jwt.getHeader().getKeyID());
-      if (key == null) {
-        return Optional.empty();
-      }
-      JWSVerifier verifier =
-          switch (key) {
-            case ECKey ec -> new ECDSAVerifier(ec);
-            case RSAKey rsa -> new RSASSAVerifier(rsa);
-            case OctetKeyPair okp -> new Ed25519Verifier(okp);
-            default -> null;
-          };
-      if (verifier == null
-          || !verifier.supportedJWSAlgorithms().contains(jwt.getHeader().getAlgorithm())
-          || !jwt.verify(verifier)) {
+      if (!keys.verifies(jwt)) {
         return Optional.empty();
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -203,7 +181,7 @@ public final class Logout {
         return Optional.empty();
       }
       return Optional.of(claims);
-    } catch (ParseException | JOSEException | IllegalStateException e) {
+    } catch (ParseException e) {
       return Optional.empty();
     }
   }
