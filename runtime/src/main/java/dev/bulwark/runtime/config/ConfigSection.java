@@ -90,6 +90,78 @@ public final class ConfigSection {
   }
 
   /**
+   * The list of mappings {@code name} (e.g. {@code gateway.routes}), each as a section keyed {@code
+   * name[i]}; empty if the file does not have it. Lists come from the file only: an environment
+   * variable cannot hold one.
+   */
+  public List<ConfigSection> sections(String name) {
+    String key = prefix + name;
+    readKeys.add(key);
+    JsonNode child = node == null ? null : node.get(name);
+    if (child == null || child.isNull()) {
+      return List.of();
+    }
+    if (!child.isArray()) {
+      throw new ConfigException(
+          key, "config key '" + key + "' (in " + source + ") must be a list of mappings");
+    }
+    List<ConfigSection> out = new ArrayList<>();
+    for (int i = 0; i < child.size(); i++) {
+      JsonNode element = child.get(i);
+      String elementKey = key + "[" + i + "]";
+      if (!element.isObject()) {
+        throw new ConfigException(
+            elementKey,
+            "config key '" + elementKey + "' (in " + source + ") must be a mapping of keys");
+      }
+      readKeys.add(elementKey);
+      out.add(new ConfigSection(elementKey + ".", element, env, source, readKeys));
+    }
+    return out;
+  }
+
+  /**
+   * A list of strings, each matching {@code allowed}: a YAML list, or one comma-separated value
+   * (the form an environment variable can hold); {@code defaultValue} if absent.
+   */
+  public List<String> strings(
+      String name, List<String> defaultValue, Pattern allowed, String expected) {
+    String key = prefix + name;
+    readKeys.add(key);
+    List<String> values = new ArrayList<>();
+    String envName = environmentName(key);
+    JsonNode child = node == null ? null : node.get(name);
+    Raw origin;
+    if (env.containsKey(envName)) {
+      origin = new Raw(key, env.get(envName), "from " + envName);
+      for (String part : origin.value().split(",", -1)) {
+        values.add(part.trim());
+      }
+    } else if (child == null || child.isNull()) {
+      return defaultValue;
+    } else if (child.isArray()) {
+      origin = new Raw(key, child.toString(), "in " + source);
+      for (JsonNode element : child) {
+        if (!element.isValueNode()) {
+          throw origin.invalid("expected: a list of " + expected);
+        }
+        values.add(element.asString());
+      }
+    } else {
+      origin = new Raw(key, child.asString(), "in " + source);
+      for (String part : origin.value().split(",", -1)) {
+        values.add(part.trim());
+      }
+    }
+    for (String value : values) {
+      if (!allowed.matcher(value).matches()) {
+        throw new Raw(key, value, origin.origin()).invalid("expected: a list of " + expected);
+      }
+    }
+    return List.copyOf(values);
+  }
+
+  /**
    * A duration such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or {@code
    * PT5M}.
    */
@@ -222,6 +294,13 @@ public final class ConfigSection {
       JsonNode child = current.get(name);
       if (child.isObject()) {
         collectUnknown(key + ".", child, unknown);
+      } else if (child.isArray()) {
+        for (int i = 0; i < child.size(); i++) {
+          String elementKey = key + "[" + i + "]";
+          if (child.get(i).isObject() && readKeys.contains(elementKey)) {
+            collectUnknown(elementKey + ".", child.get(i), unknown);
+          }
+        }
       }
     }
   }

@@ -193,4 +193,56 @@ class ConfigSectionTest {
     DEBUG,
     INFO
   }
+
+  @Test
+  void readsListsOfMappingsAndReportsUnknownKeysInsideThem() throws IOException {
+    ConfigSection root =
+        ConfigSection.load(
+            yaml(
+                "gateway:\n  routes:\n    - name: a\n      retries: 2\n"
+                    + "    - name: b\n      retires: 3\n"),
+            Map.of());
+    var routes = root.section("gateway").sections("routes");
+
+    assertThat(routes).hasSize(2);
+    assertThat(routes.get(0).string("name", "", Pattern.compile("[a-z]+"), "a name"))
+        .isEqualTo("a");
+    assertThat(routes.get(0).integer("retries", 0, 0, 5)).isEqualTo(2);
+    assertThat(routes.get(1).optionalString("name", Pattern.compile("[a-z]+"), "a name"))
+        .contains("b");
+    assertThatThrownBy(root::rejectUnknownKeys)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'gateway.routes[1].retires'");
+  }
+
+  @Test
+  void aListElementThatIsNotAMappingIsRefusedWithItsIndex() throws IOException {
+    ConfigSection gateway =
+        ConfigSection.load(yaml("gateway:\n  routes:\n    - payments\n"), Map.of())
+            .section("gateway");
+
+    assertThatThrownBy(() -> gateway.sections("routes"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'gateway.routes[0]'");
+  }
+
+  @Test
+  void readsListsOfStringsFromTheFileOrACommaSeparatedVariable() throws IOException {
+    Pattern alg = Pattern.compile("[A-Z0-9]+");
+    ConfigSection fromFile =
+        ConfigSection.load(yaml("gateway:\n  algorithms: [ES256, RS256]\n"), Map.of())
+            .section("gateway");
+    ConfigSection fromEnv =
+        ConfigSection.load(
+                yaml("gateway:\n  algorithms: [ES256]\n"),
+                Map.of("BULWARK_GATEWAY_ALGORITHMS", "EdDSA, ES256"))
+            .section("gateway");
+
+    assertThat(fromFile.strings("algorithms", java.util.List.of(), alg, "algorithms"))
+        .containsExactly("ES256", "RS256");
+    assertThatThrownBy(() -> fromEnv.strings("algorithms", java.util.List.of(), alg, "algorithms"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'EdDSA'")
+        .hasMessageContaining("BULWARK_GATEWAY_ALGORITHMS");
+  }
 }
