@@ -99,6 +99,7 @@ public final class HttpListener implements AutoCloseable {
     private long maxPayloadSize = 1024 * 1024;
     private boolean observabilityEndpoints = true;
     private boolean acceptCallerRequestIds = true;
+    private boolean auditRefusals = true;
     private AuditSink audit = AuditSink.log();
     private final List<PeerRule> peerRules = new ArrayList<>();
 
@@ -180,6 +181,16 @@ public final class HttpListener implements AutoCloseable {
      */
     public Builder acceptCallerRequestIds(boolean accept) {
       this.acceptCallerRequestIds = accept;
+      return this;
+    }
+
+    /**
+     * Whether the listener records an {@code http.deny} audit event for each 401 and 403 it answers
+     * (default). A component that audits every decision itself, with more detail, turns this off so
+     * no refusal is recorded twice.
+     */
+    public Builder auditRefusals(boolean audit) {
+      this.auditRefusals = audit;
       return this;
     }
 
@@ -284,7 +295,9 @@ public final class HttpListener implements AutoCloseable {
                 Integer.toString(status))
             .register(metrics.registry())
             .record(nanos, TimeUnit.NANOSECONDS);
-        if ((status == 401 || status == 403) && req.context().get(DenialAudited.class).isEmpty()) {
+        if (auditRefusals
+            && (status == 401 || status == 403)
+            && req.context().get(DenialAudited.class).isEmpty()) {
           auditDenial(req, status, peerAddress, workload);
         }
         // The path only: query strings can carry secrets, so they are never logged.
