@@ -55,8 +55,9 @@ server_pin=()
 wrk_pin=()
 if [[ "${PIN:-1}" != 0 && "$cores" -ge 2 ]]; then
   half=$((cores / 2))
-  SERVER_CPUS="${SERVER_CPUS:-$((cores - half))-$((cores - 1))}"
-  WRK_CPUS="${WRK_CPUS:-0-$((cores - half - 1))}"
+  span() { if [[ "$1" == "$2" ]]; then echo "$1"; else echo "$1-$2"; fi; }
+  SERVER_CPUS="${SERVER_CPUS:-$(span $((cores - half)) $((cores - 1)))}"
+  WRK_CPUS="${WRK_CPUS:-$(span 0 $((cores - half - 1)))}"
   server_pin=(taskset -c "$SERVER_CPUS")
   wrk_pin=(taskset -c "$WRK_CPUS")
   # One nginx worker per CPU in the list ("1", "2-3", "0,2-3").
