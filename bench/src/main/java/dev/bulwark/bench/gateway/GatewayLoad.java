@@ -107,8 +107,7 @@ public final class GatewayLoad {
     SSLContext trustOnly = TlsContexts.client(List.of(authority.certificate()), Optional.empty());
     SSLContext upstreamTls =
         TlsContexts.client(
-            List.of(authority.certificate()),
-            Optional.of(new ReloadableKeyManager(proxyClient)));
+            List.of(authority.certificate()), Optional.of(new ReloadableKeyManager(proxyClient)));
     // As the platform does: audit events leave the request thread through an emitter's buffer.
     AuditSink log = AuditSink.log();
     AuditEmitter audit =
