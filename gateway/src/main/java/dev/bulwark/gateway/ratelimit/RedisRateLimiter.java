@@ -89,6 +89,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
   private final LocalRateLimiter fallback;
   private final MeterRegistry registry;
   private final Duration reconnectDelay;
+  private final Duration commandTimeout;
   private final String server;
   private final ReentrantLock connecting = new ReentrantLock();
   private final AtomicBoolean storeDown = new AtomicBoolean();
@@ -110,6 +111,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     this.fallback = b.fallback;
     this.registry = b.registry;
     this.reconnectDelay = b.reconnectDelay;
+    this.commandTimeout = b.commandTimeout;
   }
 
   /**
@@ -177,7 +179,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     if (current != null) {
       return current;
     }
-    if (System.nanoTime() - nextConnectNanos < 0 || !connecting.tryLock()) {
+    if (System.nanoTime() - nextConnectNanos < 0 || !awaitConnecting()) {
       return null;
     }
     try {
@@ -200,6 +202,19 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
       return null;
     } finally {
       connecting.unlock();
+    }
+  }
+
+  /**
+   * Takes the right to connect, waiting up to the command timeout while another caller connects (as
+   * when a burst of requests meets a fresh limiter), so they share that attempt's outcome.
+   */
+  private boolean awaitConnecting() {
+    try {
+      return connecting.tryLock(commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
