@@ -98,6 +98,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
   private RedisRateLimiter(Builder b) {
     RedisURI uri = RedisURI.create(b.uri);
+    // The URI's timeout bounds the connection handshake (HELLO, AUTH); its default is a minute,
+    // which a server that accepts but never answers would hold a request for.
+    uri.setTimeout(b.connectTimeout);
     this.server = uri.getHost() + ":" + uri.getPort();
     this.client = RedisClient.create(uri);
     client.setOptions(

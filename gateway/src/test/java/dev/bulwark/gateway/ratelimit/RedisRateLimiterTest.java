@@ -4,9 +4,16 @@ import static dev.bulwark.gateway.ratelimit.TestRules.admitted;
 import static dev.bulwark.gateway.ratelimit.TestRules.rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** Against the real Redis on 127.0.0.1:6379; each test's rule has a random name of its own. */
 class RedisRateLimiterTest {
@@ -210,6 +219,42 @@ class RedisRateLimiterTest {
     }
     assertThat(d.allowed()).isTrue();
     assertThat(d.degraded()).isFalse();
+  }
+
+  @Test
+  void logsAnOutageOnceNotPerRequest() {
+    Logger logger = (Logger) LoggerFactory.getLogger(RedisRateLimiter.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    logger.addAppender(events);
+    try {
+      RedisRateLimiter limiter = limiter(CLOSED_PORT);
+      RateLimitRule rule = rule("100/s", 100, StoreFailure.LOCAL);
+      assertThat(admitted(limiter, rule, "k", 20)).isEqualTo(20);
+      assertThat(events.list).hasSize(1);
+      assertThat(events.list.getFirst().getLevel()).isEqualTo(Level.WARN);
+      assertThat(failures(rule, "local")).isEqualTo(20);
+    } finally {
+      logger.detachAppender(events);
+    }
+  }
+
+  @Test
+  @Timeout(30) // a hang check, not a timing assertion: the limiter's own timeouts are 200 ms
+  void aServerThatNeverAnswersIsAFailureNotAHang() throws IOException {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      RedisRateLimiter limiter =
+          RedisRateLimiter.builder("redis://127.0.0.1:" + silent.getLocalPort(), registry)
+              .commandTimeout(Duration.ofMillis(200))
+              .connectTimeout(Duration.ofMillis(200))
+              .build();
+      limiters.add(limiter);
+      RateLimitRule rule = rule("100/s", 100, StoreFailure.DENY);
+      RateLimitDecision d = limiter.tryAcquire(rule, "k");
+      assertThat(d.allowed()).isFalse();
+      assertThat(d.degraded()).isTrue();
+      assertThat(failures(rule, "denied")).isEqualTo(1);
+    }
   }
 
   private double failures(RateLimitRule rule, String outcome) {
