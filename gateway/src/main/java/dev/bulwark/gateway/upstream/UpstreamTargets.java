@@ -56,15 +56,15 @@ public final class UpstreamTargets {
         continue;
       }
       if (!tried.contains(candidate.uri)) {
-        next = Math.floorMod(next + i + 1, targets.size());
+        // Only a request's first pick moves the rotation, so retries do not skew the balance.
+        if (tried.isEmpty()) {
+          next = Math.floorMod(next + i + 1, targets.size());
+        }
         return Optional.of(candidate.uri);
       }
       if (fallback.isEmpty()) {
         fallback = Optional.of(candidate.uri);
       }
-    }
-    if (fallback.isPresent()) {
-      next = Math.floorMod(next + 1, targets.size());
     }
     return fallback;
   }
