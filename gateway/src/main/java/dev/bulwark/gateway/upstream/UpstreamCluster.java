@@ -151,19 +151,7 @@ public final class UpstreamCluster {
       String pathAndQuery,
       Optional<byte[]> body,
       Consumer<HttpClientRequest> extraHeaders) {
-    Optional<String> upstreamToken = Optional.empty();
-    if (exchanger.isPresent()) {
-      upstreamToken = bearer(req.headers()).flatMap(exchanger.get()::exchange);
-      if (upstreamToken.isEmpty()) {
-        // Fail closed: the caller's own token is never sent where an exchanged one is required.
-        HttpResponses.error(
-            res,
-            Status.SERVICE_UNAVAILABLE_503,
-            "upstream_unavailable",
-            "the gateway could not obtain a token for the upstream");
-        return;
-      }
-    }
+    // The breaker comes first: an open one spares the identity provider the exchange too.
     Optional<Duration> refusal = breaker.admit();
     if (refusal.isPresent()) {
       long seconds = Math.max(1, (refusal.get().toMillis() + 999) / 1000);
@@ -177,6 +165,19 @@ public final class UpstreamCluster {
     }
     Outcome outcome = Outcome.NOT_TRIED;
     try {
+      Optional<String> upstreamToken = Optional.empty();
+      if (exchanger.isPresent()) {
+        upstreamToken = bearer(req.headers()).flatMap(exchanger.get()::exchange);
+        if (upstreamToken.isEmpty()) {
+          // Fail closed: the caller's own token is never sent where an exchanged one is required.
+          HttpResponses.error(
+              res,
+              Status.SERVICE_UNAVAILABLE_503,
+              "upstream_unavailable",
+              "the gateway could not obtain a token for the upstream");
+          return;
+        }
+      }
       Outgoing outgoing = new Outgoing(req, pathAndQuery, body, extraHeaders, upstreamToken);
       outcome = tryTargets(outgoing, res);
     } finally {

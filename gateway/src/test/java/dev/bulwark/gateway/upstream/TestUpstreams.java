@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 
@@ -30,6 +31,10 @@ final class TestUpstreams implements AutoCloseable {
   private final Metrics metrics = Metrics.create();
   private final List<HttpListener> listeners = new ArrayList<>();
   private final AtomicReference<UpstreamCluster> cluster = new AtomicReference<>();
+
+  /** Whether the front reads request bodies before forwarding, as a buffering integrator would. */
+  final AtomicBoolean buffering = new AtomicBoolean();
+
   final SSLContext clientTls =
       TlsContexts.client(List.of(authority.certificate()), Optional.empty());
   final HttpClient http = HttpClient.newBuilder().sslContext(clientTls).build();
@@ -47,7 +52,9 @@ final class TestUpstreams implements AutoCloseable {
                       req,
                       res,
                       req.path().rawPath() + (query.isEmpty() ? "" : "?" + query),
-                      Optional.empty(),
+                      buffering.get() && req.content().hasEntity()
+                          ? Optional.of(req.content().as(byte[].class))
+                          : Optional.empty(),
                       out -> out.header(io.helidon.http.HeaderNames.create("X-Route"), "test"));
             });
   }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -189,6 +190,35 @@ class UpstreamClusterTest {
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(response.body()).contains("upstream_unavailable");
     assertThat(live.get()).isZero();
+  }
+
+  @Test
+  void retriesAPutOnlyWhenItsBodyWasBuffered() throws Exception {
+    AtomicInteger failingCalls = new AtomicInteger();
+    AtomicReference<String> received = new AtomicReference<>("");
+    URI live =
+        fixture.upstream(
+            "live",
+            (req, res) -> {
+              received.set(req.content().as(String.class));
+              res.send("live");
+            });
+    fixture.serve(
+        TestUpstreams.policy(flaky("failing", failingCalls, new AtomicBoolean(true)), live)
+            .withMaxRetries(1),
+        clock);
+    HttpRequest.Builder put =
+        HttpRequest.newBuilder(fixture.front.url().resolve("/items/1"))
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}"));
+
+    assertThat(send(put).statusCode()).isEqualTo(503);
+    get("/");
+    fixture.buffering.set(true);
+    HttpResponse<String> buffered = send(put);
+
+    assertThat(buffered.statusCode()).isEqualTo(200);
+    assertThat(received.get()).isEqualTo("{\"name\":\"x\"}");
+    assertThat(failingCalls.get()).isEqualTo(2);
   }
 
   @Test
