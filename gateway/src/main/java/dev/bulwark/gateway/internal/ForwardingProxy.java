@@ -3,38 +3,26 @@ package dev.bulwark.gateway.internal;
 import dev.bulwark.gateway.Route;
 import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.gateway.policy.RouteRequest;
-import dev.bulwark.runtime.errors.CauseChain;
+import dev.bulwark.gateway.upstream.UpstreamCluster;
+import dev.bulwark.gateway.upstream.UpstreamPolicy;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.PeerAddress;
-import dev.bulwark.runtime.http.RequestIds;
-import dev.bulwark.runtime.tls.TlsContexts;
 import dev.bulwark.sdk.policy.Decision;
 import dev.bulwark.sdk.token.BearerAuthenticator;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication;
-import io.helidon.common.tls.Tls;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.HttpException;
 import io.helidon.http.Status;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.SocketTimeoutException;
-import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -44,58 +32,15 @@ import org.slf4j.LoggerFactory;
 public final class ForwardingProxy {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardingProxy.class);
 
-  // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade",
-          "host",
-          "content-length",
-          "expect",
-          "http2-settings");
-
-  // Identity is passed to services only as a token they verify; a client must not assert it.
-  private static final Set<String> CLIENT_ASSERTED_IDENTITY =
-      Set.of(
-          "x-user",
-          "x-user-id",
-          "x-forwarded-user",
-          "x-authenticated-user",
-          "x-remote-user",
-          "x-client-id",
-          "x-forwarded-for",
-          "x-forwarded-host",
-          "x-forwarded-proto",
-          "forwarded",
-          "x-real-ip",
-          "x-forwarded-prefix",
-          "x-forwarded-port",
-          "x-forwarded-server",
-          "x-forwarded-client-cert",
-          "x-original-url",
-          "x-original-uri",
-          "x-rewrite-url",
-          "x-client-cert",
-          "ssl-client-cert");
-
   private static final Header HSTS =
       HeaderValues.createCached("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   private static final Header NO_SNIFF =
       HeaderValues.createCached("X-Content-Type-Options", "nosniff");
   private static final Header NO_REFERRER =
       HeaderValues.createCached("Referrer-Policy", "no-referrer");
-  private static final Header NO_STORE =
-      HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
 
   private final List<GuardedRoute> routes;
-  private final Map<String, WebClient> clients = new HashMap<>();
+  private final Map<String, UpstreamCluster> clusters = new HashMap<>();
   private final RoutePolicy policy;
 
   /**
@@ -111,22 +56,15 @@ public final class ForwardingProxy {
     this.routes = List.copyOf(routes);
     this.policy = policy;
     for (GuardedRoute guarded : this.routes) {
-      clients.put(
-          guarded.route().name(),
-          WebClient.builder()
-              .tls(
-                  Tls.builder()
-                      .sslContext(upstreamTls.apply(guarded.route()))
-                      .sslParameters(TlsContexts.clientParameters())
-                      .build())
-              .connectTimeout(upstreamTimeout)
-              .readTimeout(upstreamTimeout)
-              .followRedirects(false)
-              // Keep-alive connections to the few upstreams are reused rather than re-handshaken.
-              .connectionCacheSize(256)
-              .socketOptions(o -> o.tcpNoDelay(true))
-              .shareConnectionCache(false)
-              .build());
+      Route route = guarded.route();
+      clusters.put(
+          route.name(),
+          new UpstreamCluster(
+              route.name(),
+              UpstreamPolicy.defaults(List.of(route.upstream()), upstreamTimeout),
+              upstreamTls.apply(route),
+              Optional.empty(),
+              Clock.systemUTC()));
     }
   }
 
@@ -179,7 +117,7 @@ public final class ForwardingProxy {
                 PeerAddress.of(req.remotePeer()));
         Decision decision = policy.decide(request);
         if (decision.allowed()) {
-          forward(guarded.route(), ok, path.get().encoded() + query.get(), req, res);
+          forward(guarded.route(), path.get().encoded() + query.get(), req, res);
         } else {
           refuse(request, decision, res);
         }
@@ -204,100 +142,8 @@ public final class ForwardingProxy {
         "the gateway's policy does not allow " + request.method() + " on this route");
   }
 
-  private void forward(
-      Route route,
-      Authentication.Authenticated caller,
-      String pathAndQuery,
-      ServerRequest req,
-      ServerResponse res) {
-    URI target = URI.create(route.upstream().toString() + pathAndQuery);
-    HttpClientRequest out = clients.get(route.name()).method(req.prologue().method()).uri(target);
-    Set<String> nominated = connectionNominated(req.headers());
-    for (Header header : req.headers()) {
-      String name = header.name().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name)
-          && !CLIENT_ASSERTED_IDENTITY.contains(name)
-          && !nominated.contains(name)
-          && !name.startsWith(":")) {
-        out.header(header);
-      }
-    }
-    out.header(HeaderValues.create("X-Forwarded-For", PeerAddress.of(req.remotePeer())));
-    out.header(HeaderValues.create("X-Forwarded-Proto", "https"));
-    RequestIds.current().ifPresent(id -> out.header(HttpResponses.REQUEST_ID, id));
-    try (HttpClientResponse upstream = send(req, out)) {
-      res.status(upstream.status());
-      Set<String> upstreamNominated = connectionNominated(upstream.headers());
-      for (Header header : upstream.headers()) {
-        String name = header.name().toLowerCase(Locale.ROOT);
-        if ((!HOP_BY_HOP.contains(name) || "content-length".equals(name))
-            && !upstreamNominated.contains(name)) {
-          res.header(header);
-        }
-      }
-      res.header(NO_STORE);
-      try (InputStream body = upstream.inputStream();
-          OutputStream downstream = res.outputStream()) {
-        body.transferTo(downstream);
-      }
-    } catch (HttpException e) {
-      // The client's side failed (e.g. its body exceeded the limit): its status stands.
-      throw e;
-    } catch (IOException | RuntimeException e) {
-      upstreamFailure(route, caller, res, e);
-    }
-  }
-
-  // RFC 9110 §7.6.1: fields named in Connection are meant for this hop only.
-  private static Set<String> connectionNominated(io.helidon.http.Headers headers) {
-    Set<String> names = new java.util.HashSet<>();
-    for (String value : headers.values(HeaderNames.CONNECTION)) {
-      for (String token : value.split(",")) {
-        String name = token.trim().toLowerCase(Locale.ROOT);
-        if (!name.isEmpty()) {
-          names.add(name);
-        }
-      }
-    }
-    return names;
-  }
-
-  private static HttpClientResponse send(ServerRequest req, HttpClientRequest out) {
-    if (!req.content().hasEntity()) {
-      return out.request();
-    }
-    // Streamed both ways: the gateway never holds a whole body in memory.
-    return out.outputStream(
-        upstreamBody -> {
-          try (InputStream body = req.content().inputStream()) {
-            body.transferTo(upstreamBody);
-          }
-          upstreamBody.close();
-        });
-  }
-
-  private static void upstreamFailure(
-      Route route, Authentication.Authenticated caller, ServerResponse res, Exception e) {
-    boolean timeout = CauseChain.contains(e, SocketTimeoutException.class);
-    LOG.warn(
-        "upstream {} failed for client_id={}: {}",
-        route.name(),
-        caller.token().clientId(),
-        timeout ? "timeout" : e.getClass().getSimpleName() + ": " + e.getMessage());
-    if (res.isSent()) {
-      return;
-    }
-    res.headers().remove(HeaderNames.CONTENT_LENGTH);
-    if (timeout) {
-      HttpResponses.error(
-          res,
-          Status.GATEWAY_TIMEOUT_504,
-          "upstream_timeout",
-          "the upstream did not answer in time");
-    } else {
-      HttpResponses.error(
-          res, Status.BAD_GATEWAY_502, "upstream_unavailable", "the upstream is unavailable");
-    }
+  private void forward(Route route, String pathAndQuery, ServerRequest req, ServerResponse res) {
+    clusters.get(route.name()).forward(req, res, pathAndQuery, Optional.empty(), out -> {});
   }
 
   private static void addSecurityHeaders(ServerResponse res) {

@@ -1,0 +1,420 @@
+package dev.bulwark.gateway.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.runtime.errors.CauseChain;
+import dev.bulwark.runtime.http.HttpResponses;
+import dev.bulwark.runtime.http.PeerAddress;
+import dev.bulwark.runtime.http.RequestIds;
+import dev.bulwark.runtime.tls.TlsContexts;
+import io.helidon.common.tls.Tls;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One route's upstream: its targets in round robin with passive health checks, a circuit breaker,
+ * bounded retries of replayable requests, and optionally token exchange. Bodies are streamed both
+ * ways unless the caller already holds the request body.
+ */
+public final class UpstreamCluster {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamCluster.class);
+
+  // RFC 9110 §9.2.2: only these may be repeated without changing the outcome (POST, PATCH may not).
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+  private static final Set<Integer> UNAVAILABLE = Set.of(502, 503, 504);
+
+  // RFC 9110 §7.6.1: connection-specific fields are not forwarded.
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host",
+          "content-length",
+          "expect",
+          "http2-settings");
+
+  // Identity is passed to services only as a token they verify; a client must not assert it.
+  private static final Set<String> CLIENT_ASSERTED_IDENTITY =
+      Set.of(
+          "x-user",
+          "x-user-id",
+          "x-forwarded-user",
+          "x-authenticated-user",
+          "x-remote-user",
+          "x-client-id",
+          "x-forwarded-for",
+          "x-forwarded-host",
+          "x-forwarded-proto",
+          "forwarded",
+          "x-real-ip",
+          "x-forwarded-prefix",
+          "x-forwarded-port",
+          "x-forwarded-server",
+          "x-forwarded-client-cert",
+          "x-original-url",
+          "x-original-uri",
+          "x-rewrite-url",
+          "x-client-cert",
+          "ssl-client-cert");
+
+  private static final Header NO_STORE =
+      HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
+
+  private final String route;
+  private final UpstreamPolicy policy;
+  private final WebClient client;
+  private final UpstreamTargets targets;
+  private final CircuitBreaker breaker;
+  private final Optional<TokenExchanger> exchanger;
+  private final AtomicLong retries = new AtomicLong();
+
+  /**
+   * The upstream of {@code route} (its name, for logs), called over {@code tls} (which pins the
+   * workload identity expected upstream); with {@code exchanger} present the caller's token is
+   * exchanged for the upstream's, otherwise it is passed on.
+   */
+  public UpstreamCluster(
+      String route,
+      UpstreamPolicy policy,
+      SSLContext tls,
+      Optional<TokenExchanger> exchanger,
+      Clock clock) {
+    this.route = requireNonNull(route, "route");
+    this.policy = requireNonNull(policy, "policy");
+    this.exchanger = requireNonNull(exchanger, "exchanger");
+    requireNonNull(tls, "tls");
+    requireNonNull(clock, "clock");
+    this.targets =
+        new UpstreamTargets(route, policy.targets(), policy.ejectAfter(), policy.ejectFor(), clock);
+    this.breaker = new CircuitBreaker(route, policy.failureThreshold(), policy.openFor(), clock);
+    this.client =
+        WebClient.builder()
+            .tls(
+                Tls.builder().sslContext(tls).sslParameters(TlsContexts.clientParameters()).build())
+            .connectTimeout(policy.connectTimeout())
+            .readTimeout(policy.requestTimeout())
+            .followRedirects(false)
+            // Keep-alive connections to the few upstreams are reused rather than re-handshaken.
+            .connectionCacheSize(256)
+            .socketOptions(o -> o.tcpNoDelay(true))
+            .shareConnectionCache(false)
+            .build();
+  }
+
+  /**
+   * Forwards an authorized request to a target and streams the answer back to {@code res}.
+   *
+   * @param pathAndQuery the canonical path and query that was authorized, appended to the target
+   * @param body the request body if the caller already read it (which makes idempotent requests
+   *     retryable); empty to stream it from {@code req}
+   * @param extraHeaders adds headers to each request sent upstream
+   */
+  public void forward(
+      ServerRequest req,
+      ServerResponse res,
+      String pathAndQuery,
+      Optional<byte[]> body,
+      Consumer<HttpClientRequest> extraHeaders) {
+    // The breaker comes first: an open one spares the identity provider the exchange too.
+    Optional<Duration> refusal = breaker.admit();
+    if (refusal.isPresent()) {
+      long seconds = Math.max(1, (refusal.get().toMillis() + 999) / 1000);
+      res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
+      HttpResponses.error(
+          res,
+          Status.SERVICE_UNAVAILABLE_503,
+          "upstream_unavailable",
+          "the upstream is failing; try again later");
+      return;
+    }
+    Outcome outcome = Outcome.NOT_TRIED;
+    try {
+      Optional<String> upstreamToken = Optional.empty();
+      if (exchanger.isPresent()) {
+        upstreamToken = bearer(req.headers()).flatMap(exchanger.get()::exchange);
+        if (upstreamToken.isEmpty()) {
+          // Fail closed: the caller's own token is never sent where an exchanged one is required.
+          HttpResponses.error(
+              res,
+              Status.SERVICE_UNAVAILABLE_503,
+              "upstream_unavailable",
+              "the gateway could not obtain a token for the upstream");
+          return;
+        }
+      }
+      Outgoing outgoing = new Outgoing(req, pathAndQuery, body, extraHeaders, upstreamToken);
+      outcome = tryTargets(outgoing, res);
+    } finally {
+      switch (outcome) {
+        case ANSWERED -> breaker.succeeded();
+        case FAILED -> breaker.failed();
+        case NOT_TRIED -> breaker.released();
+      }
+    }
+  }
+
+  /** The state of the route's circuit breaker. */
+  public CircuitBreaker.State state() {
+    return breaker.state();
+  }
+
+  /** How many times the circuit breaker opened. */
+  public long breakerOpenings() {
+    return breaker.openings();
+  }
+
+  /** How many requests the open circuit breaker refused. */
+  public long breakerRefusals() {
+    return breaker.refusals();
+  }
+
+  /** How many tries were retries. */
+  public long retries() {
+    return retries.get();
+  }
+
+  /** How many times a target was ejected. */
+  public long ejections() {
+    return targets.ejections();
+  }
+
+  /** How many targets are ejected now. */
+  public int ejectedTargets() {
+    return targets.ejected();
+  }
+
+  private Outcome tryTargets(Outgoing outgoing, ServerResponse res) {
+    int tries = outgoing.replayable() ? 1 + policy.maxRetries() : 1;
+    List<URI> tried = new ArrayList<>();
+    Optional<Exception> lastError = Optional.empty();
+    for (int attempt = 0; attempt < tries; attempt++) {
+      Optional<URI> target = targets.next(tried);
+      if (target.isEmpty()) {
+        break;
+      }
+      tried.add(target.get());
+      if (attempt > 0) {
+        retries.incrementAndGet();
+      }
+      HttpClientResponse upstream;
+      try {
+        upstream = send(outgoing, target.get());
+      } catch (HttpException e) {
+        // The client's side failed (e.g. its body exceeded the limit): its status stands.
+        throw e;
+      } catch (RuntimeException e) {
+        targets.failed(target.get());
+        lastError = Optional.of(e);
+        LOG.info("route {}: try {} at {} failed: {}", route, attempt + 1, target.get(), reason(e));
+        if (!CauseChain.contains(e, ConnectException.class) && !isTimeout(e)) {
+          break;
+        }
+        continue;
+      }
+      boolean unavailable = UNAVAILABLE.contains(upstream.status().code());
+      if (!unavailable) {
+        targets.succeeded(target.get());
+        relay(upstream, res);
+        return Outcome.ANSWERED;
+      }
+      targets.failed(target.get());
+      lastError = Optional.empty();
+      if (attempt + 1 < tries) {
+        LOG.info(
+            "route {}: try {} at {} answered {}",
+            route,
+            attempt + 1,
+            target.get(),
+            upstream.status().code());
+        upstream.close();
+        continue;
+      }
+      relay(upstream, res);
+      return Outcome.FAILED;
+    }
+    if (tried.isEmpty()) {
+      LOG.warn("route {}: every target is ejected; refusing without calling one", route);
+      HttpResponses.error(
+          res,
+          Status.SERVICE_UNAVAILABLE_503,
+          "upstream_unavailable",
+          "no upstream target is available");
+      return Outcome.NOT_TRIED;
+    }
+    fail(res, lastError);
+    return Outcome.FAILED;
+  }
+
+  private HttpClientResponse send(Outgoing outgoing, URI target) {
+    ServerRequest req = outgoing.req();
+    HttpClientRequest out =
+        client
+            .method(req.prologue().method())
+            .uri(URI.create(target.toString() + outgoing.pathAndQuery()));
+    Set<String> nominated = connectionNominated(req.headers());
+    for (Header header : req.headers()) {
+      String name = header.name().toLowerCase(Locale.ROOT);
+      if (!HOP_BY_HOP.contains(name)
+          && !CLIENT_ASSERTED_IDENTITY.contains(name)
+          && !nominated.contains(name)
+          && !name.startsWith(":")
+          && !(outgoing.upstreamToken().isPresent() && "authorization".equals(name))) {
+        out.header(header);
+      }
+    }
+    outgoing
+        .upstreamToken()
+        .ifPresent(token -> out.header(HeaderNames.AUTHORIZATION, "Bearer " + token));
+    out.header(HeaderValues.create("X-Forwarded-For", PeerAddress.of(req.remotePeer())));
+    out.header(HeaderValues.create("X-Forwarded-Proto", "https"));
+    RequestIds.current().ifPresent(id -> out.header(HttpResponses.REQUEST_ID, id));
+    outgoing.extraHeaders().accept(out);
+    if (outgoing.body().isPresent()) {
+      return out.submit(outgoing.body().get());
+    }
+    if (!req.content().hasEntity()) {
+      return out.request();
+    }
+    // Streamed both ways: the gateway never holds a whole body in memory.
+    return out.outputStream(
+        upstreamBody -> {
+          try (InputStream in = req.content().inputStream()) {
+            in.transferTo(upstreamBody);
+          }
+          upstreamBody.close();
+        });
+  }
+
+  private void relay(HttpClientResponse upstream, ServerResponse res) {
+    try (upstream) {
+      res.status(upstream.status());
+      Set<String> nominated = connectionNominated(upstream.headers());
+      for (Header header : upstream.headers()) {
+        String name = header.name().toLowerCase(Locale.ROOT);
+        if ((!HOP_BY_HOP.contains(name) || "content-length".equals(name))
+            && !nominated.contains(name)) {
+          res.header(header);
+        }
+      }
+      res.header(NO_STORE);
+      try (InputStream body = upstream.inputStream();
+          OutputStream downstream = res.outputStream()) {
+        body.transferTo(downstream);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // Once any byte went to the client there is no retry and no other status: only the log.
+      LOG.warn("route {}: relaying the answer failed: {}", route, reason(e));
+      if (!res.isSent()) {
+        fail(res, Optional.of(e));
+      }
+    }
+  }
+
+  private void fail(ServerResponse res, Optional<Exception> error) {
+    if (res.isSent()) {
+      return;
+    }
+    res.headers().remove(HeaderNames.CONTENT_LENGTH);
+    if (error.isPresent() && isTimeout(error.get())) {
+      LOG.warn("route {}: upstream timed out", route);
+      HttpResponses.error(
+          res,
+          Status.GATEWAY_TIMEOUT_504,
+          "upstream_timeout",
+          "the upstream did not answer in time");
+    } else {
+      LOG.warn(
+          "route {}: upstream failed: {}",
+          route,
+          error.map(UpstreamCluster::reason).orElse("unavailable"));
+      HttpResponses.error(
+          res, Status.BAD_GATEWAY_502, "upstream_unavailable", "the upstream is unavailable");
+    }
+  }
+
+  private static boolean isTimeout(Exception e) {
+    return CauseChain.contains(e, SocketTimeoutException.class);
+  }
+
+  private static String reason(Exception e) {
+    return isTimeout(e) ? "timeout" : e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  // RFC 6750 §2.1: the scheme is case-insensitive; the gateway has already verified the token.
+  private static Optional<String> bearer(Headers headers) {
+    return headers
+        .first(HeaderNames.AUTHORIZATION)
+        .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(value -> value.substring(7).trim())
+        .filter(token -> !token.isEmpty());
+  }
+
+  // RFC 9110 §7.6.1: fields named in Connection are meant for this hop only.
+  private static Set<String> connectionNominated(Headers headers) {
+    Set<String> names = new HashSet<>();
+    for (String value : headers.values(HeaderNames.CONNECTION)) {
+      for (String token : value.split(",")) {
+        String name = token.trim().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty()) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
+  private enum Outcome {
+    ANSWERED,
+    FAILED,
+    NOT_TRIED
+  }
+
+  private record Outgoing(
+      ServerRequest req,
+      String pathAndQuery,
+      Optional<byte[]> body,
+      Consumer<HttpClientRequest> extraHeaders,
+      Optional<String> upstreamToken) {
+    // Replayable: repeating it cannot change the outcome, and its body (if any) can be sent again.
+    boolean replayable() {
+      return IDEMPOTENT.contains(req.prologue().method().text())
+          && (body.isPresent() || !req.content().hasEntity());
+    }
+  }
+}
