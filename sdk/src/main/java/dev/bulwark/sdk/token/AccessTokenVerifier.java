@@ -37,12 +37,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -257,8 +255,10 @@ public final class AccessTokenVerifier {
     if (now.isBefore(iat.toInstant().minus(clockSkew))) {
       return reject(Reason.NOT_YET_VALID, "the token claims to be issued in the future");
     }
-    Optional<Optional<String>> thumbprint = certificateThumbprint(claims);
-    if (thumbprint.isEmpty()) {
+    Optional<String> thumbprint;
+    try {
+      thumbprint = CertificateBinding.fromConfirmation(Optional.ofNullable(claims.getClaim("cnf")));
+    } catch (IllegalArgumentException e) {
       return reject(
           Reason.MALFORMED,
           "the token's cnf claim is not a certificate binding with x5t#S256 (RFC 8705 §3.1)");
@@ -280,30 +280,7 @@ public final class AccessTokenVerifier {
             names(claims, "roles"),
             names(claims, "groups"),
             names(claims, "amr"),
-            thumbprint.get()));
-  }
-
-  // RFC 8705 §3.1: cnf {"x5t#S256": base64url(SHA-256(DER certificate))}. Empty outside means the
-  // cnf is malformed (or a binding this verifier cannot check, e.g. DPoP's jkt): such a token must
-  // be refused, never treated as unbound, or a stolen bound token would work without its key.
-  private static Optional<Optional<String>> certificateThumbprint(JWTClaimsSet claims) {
-    Object cnf = claims.getClaim("cnf");
-    if (cnf == null) {
-      return Optional.of(Optional.empty());
-    }
-    if (!(cnf instanceof Map<?, ?> confirmation)
-        || !(confirmation.get("x5t#S256") instanceof String thumbprint)) {
-      return Optional.empty();
-    }
-    try {
-      byte[] digest = Base64.getUrlDecoder().decode(thumbprint);
-      if (digest.length != 32 || thumbprint.endsWith("=")) {
-        return Optional.empty();
-      }
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-    return Optional.of(Optional.of(thumbprint));
+            thumbprint));
   }
 
   // A claim of names is a JSON array of strings (RFC 8176, RFC 9068 §7.2.1.1) or, as some issuers

@@ -9,6 +9,8 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import java.io.Closeable;
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.time.Duration;
@@ -27,7 +29,7 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Instances are thread-safe.
  */
-public final class IssuerKeys {
+public final class IssuerKeys implements AutoCloseable {
   private final JWKSource<SecurityContext> source;
   private final String origin;
 
@@ -89,6 +91,18 @@ public final class IssuerKeys {
 
   JWKSource<SecurityContext> source() {
     return source;
+  }
+
+  /** Stops background refreshes, if any; verifiers using these keys must not be used after. */
+  @Override
+  public void close() {
+    if (source instanceof Closeable closeable) {
+      try {
+        closeable.close();
+      } catch (IOException e) {
+        // Nothing is left to release that matters; the keys are no longer used either way.
+      }
+    }
   }
 
   @Override
