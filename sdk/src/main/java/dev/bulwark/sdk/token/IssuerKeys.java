@@ -71,6 +71,9 @@ public final class IssuerKeys implements AutoCloseable {
         .retrying(true);
     if (options.refreshAhead().isPositive()) {
       builder.refreshAheadCache(options.refreshAhead().toMillis(), false);
+    } else {
+      // Nimbus refreshes ahead by default (30 s), which a shorter cache lifetime cannot hold.
+      builder.refreshAheadCache(false);
     }
     return new IssuerKeys(builder.build(), jwksUri.toString());
   }
