@@ -132,7 +132,8 @@ class CallerAuthenticatorTest {
 
   @Test
   void refusesHs256SignedWithThePublicKeyAsSecret() throws Exception {
-    byte[] publicKeyBytes = bulwark.ecKey.toPublicJWK().toJSONString().getBytes();
+    // The classic confusion: the issuer's public key (DER, as a verifier would load it) as secret.
+    byte[] publicKeyBytes = bulwark.ecKey.toECPublicKey().getEncoded();
     String forged =
         TestIssuer.sign(new MACSigner(publicKeyBytes), JWSAlgorithm.HS256, "k1", claims().build());
 

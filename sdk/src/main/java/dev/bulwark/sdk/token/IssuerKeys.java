@@ -22,9 +22,10 @@ import javax.net.ssl.SSLContext;
  * issuer's JWKS once, not once per route.
  *
  * <p>A fetched key set is cached, refreshed ahead of its expiry, refetched when a token names an
- * unknown {@code kid} (at most once per {@link Options#unknownKeyRefetchInterval()}, so random key
- * ids cannot hammer the issuer), and kept usable for {@link Options#outageTolerance()} while the
- * issuer is unreachable. Past that, verification fails closed with {@link
+ * unknown {@code kid} (Nimbus's rate limiter allows two fetches per {@link
+ * Options#unknownKeyRefetchInterval()}, one kept for a key rotation, so random key ids cannot
+ * hammer the issuer), and kept usable for {@link Options#outageTolerance()} while the issuer is
+ * unreachable. Past that, verification fails closed with {@link
  * TokenVerification.Reason#KEYS_UNAVAILABLE}.
  *
  * <p>Instances are thread-safe.
@@ -119,10 +120,10 @@ public final class IssuerKeys implements AutoCloseable {
    * @param cacheTimeToLive how long a fetched key set is used before it is fetched again
    * @param refreshAhead how long before expiry the set is refreshed in the background; zero turns
    *     refresh-ahead off
-   * @param unknownKeyRefetchInterval the least time between fetches a token with an unknown {@code
-   *     kid} may cause
+   * @param unknownKeyRefetchInterval the interval in which at most two fetches happen, however many
+   *     tokens with unknown {@code kid}s arrive
    * @param outageTolerance how long the last fetched set stays usable while the issuer cannot be
-   *     reached; after that every token is refused
+   *     reached; after that (plus at most one {@code cacheTimeToLive}) every token is refused
    * @param fetchTimeout connect and read timeout of one fetch
    */
   public record Options(
