@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,6 +24,9 @@ import java.util.Set;
  *     holds
  * @param groups the {@code groups} claim (RFC 9068 §7.2.1.1): the groups the subject belongs to
  * @param authenticationMethods the {@code amr} claim (RFC 8176): how the subject authenticated
+ * @param certificateThumbprint the {@code cnf} claim's {@code x5t#S256} member (RFC 8705 §3.1): the
+ *     base64url SHA-256 thumbprint of the DER client certificate the token is bound to; empty for a
+ *     token bound to no certificate
  */
 public record AccessToken(
     String issuer,
@@ -35,7 +39,8 @@ public record AccessToken(
     String tokenId,
     Set<String> roles,
     Set<String> groups,
-    Set<String> authenticationMethods) {
+    Set<String> authenticationMethods,
+    Optional<String> certificateThumbprint) {
 
   /** {@code amr} values (RFC 8176 §2) that mean a factor beyond the first was used. */
   private static final Set<String> SECOND_FACTORS = Set.of("mfa", "otp", "hwk", "swk", "sms", "sc");
@@ -55,6 +60,34 @@ public record AccessToken(
         Set.of(), Set.of());
   }
 
+  /** A token bound to no client certificate. */
+  public AccessToken(
+      String issuer,
+      String subject,
+      String clientId,
+      List<String> audiences,
+      Set<String> scopes,
+      Instant issuedAt,
+      Instant expiresAt,
+      String tokenId,
+      Set<String> roles,
+      Set<String> groups,
+      Set<String> authenticationMethods) {
+    this(
+        issuer,
+        subject,
+        clientId,
+        audiences,
+        scopes,
+        issuedAt,
+        expiresAt,
+        tokenId,
+        roles,
+        groups,
+        authenticationMethods,
+        Optional.empty());
+  }
+
   /** Copies the collections and rejects missing values. */
   public AccessToken {
     requireNonNull(issuer, "issuer");
@@ -68,6 +101,7 @@ public record AccessToken(
     roles = Set.copyOf(roles);
     groups = Set.copyOf(groups);
     authenticationMethods = Set.copyOf(authenticationMethods);
+    requireNonNull(certificateThumbprint, "certificateThumbprint");
   }
 
   /**

@@ -8,19 +8,19 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -30,7 +30,6 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.sdk.token.TokenVerification.Reason;
 import dev.bulwark.sdk.token.TokenVerification.Rejected;
 import dev.bulwark.sdk.token.TokenVerification.Verified;
-import java.net.MalformedURLException;
 import java.net.URI;
 import java.security.Key;
 import java.text.ParseException;
@@ -62,8 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class AccessTokenVerifier {
   private static final Logger LOG = LoggerFactory.getLogger(AccessTokenVerifier.class);
   private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
-  // EdDSA is left out until verification through Tink lands: Nimbus alone cannot verify it, so
-  // allowing it would only reject every such token as a bad signature.
+  // Ed25519 (EdDSA, and its fully-specified name Ed25519 from RFC 9864) verifies through Tink,
+  // which Nimbus loads for Ed25519Verifier; Ed448 has no verifier in Nimbus and stays out.
   private static final Set<JWSAlgorithm> ASYMMETRIC =
       Set.of(
           JWSAlgorithm.ES256,
@@ -74,7 +73,9 @@ public final class AccessTokenVerifier {
           JWSAlgorithm.RS512,
           JWSAlgorithm.PS256,
           JWSAlgorithm.PS384,
-          JWSAlgorithm.PS512);
+          JWSAlgorithm.PS512,
+          JWSAlgorithm.EdDSA,
+          JWSAlgorithm.Ed25519);
 
   private final String issuer;
   private final String audience;
@@ -89,7 +90,7 @@ public final class AccessTokenVerifier {
     this.issuer = builder.issuer;
     this.audience = builder.audience;
     this.algorithms = Set.copyOf(builder.algorithms);
-    this.keys = builder.keys;
+    this.keys = builder.keys.source();
     this.clock = builder.clock;
     this.clockSkew = builder.clockSkew;
     this.cache = builder.cache;
@@ -195,11 +196,19 @@ public final class AccessTokenVerifier {
   private boolean verifiesWithAny(SignedJWT jwt, JWSHeader header, List<JWK> candidates) {
     for (JWK jwk : candidates) {
       try {
-        if (!(jwk instanceof AsymmetricJWK asymmetric)) {
+        JWSVerifier verifier;
+        if (jwk instanceof OctetKeyPair okp) {
+          if (!Curve.Ed25519.equals(okp.getCurve())) {
+            continue;
+          }
+          // Nimbus's verifier factory takes java.security keys, which OKP keys are not.
+          verifier = new Ed25519Verifier(okp.toPublicJWK());
+        } else if (jwk instanceof AsymmetricJWK asymmetric) {
+          Key publicKey = asymmetric.toPublicKey();
+          verifier = verifiers.createJWSVerifier(header, publicKey);
+        } else {
           continue;
         }
-        Key publicKey = asymmetric.toPublicKey();
-        JWSVerifier verifier = verifiers.createJWSVerifier(header, publicKey);
         if (jwt.verify(verifier)) {
           return true;
         }
@@ -246,6 +255,14 @@ public final class AccessTokenVerifier {
     if (now.isBefore(iat.toInstant().minus(clockSkew))) {
       return reject(Reason.NOT_YET_VALID, "the token claims to be issued in the future");
     }
+    Optional<String> thumbprint;
+    try {
+      thumbprint = CertificateBinding.fromConfirmation(Optional.ofNullable(claims.getClaim("cnf")));
+    } catch (IllegalArgumentException e) {
+      return reject(
+          Reason.MALFORMED,
+          "the token's cnf claim is not a certificate binding with x5t#S256 (RFC 8705 §3.1)");
+    }
     Set<String> scopes = new LinkedHashSet<>();
     if (scope != null && !scope.isBlank()) {
       scopes.addAll(Arrays.asList(scope.trim().split(" +")));
@@ -262,7 +279,8 @@ public final class AccessTokenVerifier {
             jti,
             names(claims, "roles"),
             names(claims, "groups"),
-            names(claims, "amr")));
+            names(claims, "amr"),
+            thumbprint));
   }
 
   // A claim of names is a JSON array of strings (RFC 8176, RFC 9068 §7.2.1.1) or, as some issuers
@@ -313,7 +331,7 @@ public final class AccessTokenVerifier {
     private String issuer;
     private String audience;
     private Set<JWSAlgorithm> algorithms = Set.of(JWSAlgorithm.ES256);
-    private JWKSource<SecurityContext> keys;
+    private IssuerKeys keys;
     private Clock clock = Clock.systemUTC();
     private Duration clockSkew = Duration.ofSeconds(30);
     private Optional<VerifiedTokenCache> cache = Optional.empty();
@@ -345,7 +363,8 @@ public final class AccessTokenVerifier {
           throw new IllegalArgumentException(
               "algorithms: "
                   + algorithm
-                  + " (expected: an ECDSA, RSA or RSA-PSS algorithm such as ES256, RS256, PS256)");
+                  + " (expected: an ECDSA, RSA, RSA-PSS or Ed25519 algorithm such as ES256, RS256,"
+                  + " PS256, EdDSA)");
         }
       }
       this.algorithms = Set.copyOf(algorithms);
@@ -353,38 +372,24 @@ public final class AccessTokenVerifier {
     }
 
     /**
-     * Fetches keys from the issuer's JWKS URL over HTTPS, trusting {@code tls}. Keys are cached; a
-     * token with an unknown {@code kid} triggers at most one refetch per 30 seconds, so random key
-     * ids cannot hammer the issuer.
+     * Fetches keys from the issuer's JWKS URL over HTTPS, trusting {@code tls}, with {@link
+     * IssuerKeys.Options#defaults()}. A verifier built this way has its own cache and fetcher; to
+     * share them between verifiers of one issuer, use {@link #keys(IssuerKeys)}.
      */
     public Builder jwksUri(URI jwksUri, SSLContext tls) {
-      requireNonNull(jwksUri, "jwksUri");
-      requireNonNull(tls, "tls");
-      if (!"https".equals(jwksUri.getScheme())) {
-        throw new IllegalArgumentException("jwksUri: " + jwksUri + " (expected: an https URL)");
-      }
-      try {
-        this.keys =
-            JWKSourceBuilder.<SecurityContext>create(
-                    jwksUri.toURL(),
-                    new DefaultResourceRetriever(
-                        2_000, 2_000, 256 * 1024, true, tls.getSocketFactory()))
-                .retrying(true)
-                .build();
-      } catch (MalformedURLException e) {
-        throw new IllegalArgumentException("jwksUri: " + jwksUri + " (expected: a valid URL)", e);
-      }
+      this.keys = IssuerKeys.fetchedFrom(jwksUri, tls, IssuerKeys.Options.defaults());
       return this;
     }
 
     /** Uses a fixed set of public keys, e.g. configured out of band. */
     public Builder keys(JWKSet publicKeys) {
-      requireNonNull(publicKeys, "publicKeys");
-      if (publicKeys.getKeys().stream().anyMatch(JWK::isPrivate)) {
-        throw new IllegalArgumentException(
-            "keys: contains private keys (expected: public keys only)");
-      }
-      this.keys = new ImmutableJWKSet<>(publicKeys);
+      this.keys = IssuerKeys.fixed(publicKeys);
+      return this;
+    }
+
+    /** Uses an issuer's key source that other verifiers of the same issuer may share. */
+    public Builder keys(IssuerKeys keys) {
+      this.keys = requireNonNull(keys, "keys");
       return this;
     }
 

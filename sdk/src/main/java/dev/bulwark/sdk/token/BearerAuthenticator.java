@@ -6,13 +6,14 @@ import dev.bulwark.sdk.token.TokenVerification.Rejected;
 import dev.bulwark.sdk.token.TokenVerification.Verified;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Authenticates an HTTP request by its {@code Authorization: Bearer} header (RFC 6750 §2.1) and
  * says what to answer when it fails, independent of the HTTP server in use.
  */
 public final class BearerAuthenticator {
-  private final AccessTokenVerifier verifier;
+  private final Function<String, TokenVerification> verifier;
   private final String realm;
 
   /**
@@ -20,7 +21,18 @@ public final class BearerAuthenticator {
    * @param realm the realm named in {@code WWW-Authenticate} challenges
    */
   public BearerAuthenticator(AccessTokenVerifier verifier, String realm) {
-    this.verifier = requireNonNull(verifier, "verifier");
+    this(requireNonNull(verifier, "verifier")::verify, realm);
+  }
+
+  /**
+   * An authenticator whose tokens are checked by {@code check}, e.g. one that picks among several
+   * issuers or asks an introspection endpoint.
+   *
+   * @param check checks the bearer token (never null, never blank, without the scheme)
+   * @param realm the realm named in {@code WWW-Authenticate} challenges
+   */
+  public BearerAuthenticator(Function<String, TokenVerification> check, String realm) {
+    this.verifier = requireNonNull(check, "check");
     this.realm = requireNonNull(realm, "realm");
   }
 
@@ -52,7 +64,7 @@ public final class BearerAuthenticator {
       return challenge(
           new Rejected(TokenVerification.Reason.MALFORMED, "the bearer token is malformed"));
     }
-    return switch (verifier.verify(token)) {
+    return switch (verifier.apply(token)) {
       case Verified verified -> new Authentication.Authenticated(verified.token());
       case Rejected rejected -> challenge(rejected);
     };
@@ -64,7 +76,7 @@ public final class BearerAuthenticator {
   }
 
   private Authentication challenge(Rejected rejected) {
-    if (rejected.reason() == TokenVerification.Reason.KEYS_UNAVAILABLE) {
+    if (rejected.reason().isUnavailable()) {
       // Still a refusal (fail closed), but not the caller's fault: 401 would send it off to fetch
       // a new token that cannot be checked either.
       return new Authentication.Challenged(
@@ -118,13 +130,12 @@ public final class BearerAuthenticator {
       }
 
       /**
-       * The HTTP status to answer with: 503 when the issuer's keys are unavailable (send {@code
-       * Retry-After}, not the challenge), 401 otherwise (send {@code WWW-Authenticate}).
+       * The HTTP status to answer with: 503 when the issuer's keys or introspection are unavailable
+       * (send {@code Retry-After}, not the challenge), 401 otherwise (send {@code
+       * WWW-Authenticate}).
        */
       public int status() {
-        return reason.filter(r -> r == TokenVerification.Reason.KEYS_UNAVAILABLE).isPresent()
-            ? 503
-            : 401;
+        return reason.filter(TokenVerification.Reason::isUnavailable).isPresent() ? 503 : 401;
       }
 
       /**

@@ -59,6 +59,20 @@ public sealed interface TokenVerification {
     /** A claim RFC 9068 requires is missing or has the wrong type. */
     MISSING_CLAIM,
     /** The issuer's keys could not be fetched, so nothing can be verified: fail closed. */
-    KEYS_UNAVAILABLE
+    KEYS_UNAVAILABLE,
+    /** The issuer's introspection answered that the token is not active (RFC 7662 §2.2). */
+    INACTIVE,
+    /**
+     * The token is bound to a client certificate (RFC 8705 §3) and the request was not made over
+     * TLS with that certificate.
+     */
+    CERTIFICATE_MISMATCH,
+    /** No issuer's introspection endpoint could be asked about the token: fail closed. */
+    INTROSPECTION_UNAVAILABLE;
+
+    /** Whether the token could not be checked at all, rather than being found invalid. */
+    public boolean isUnavailable() {
+      return this == KEYS_UNAVAILABLE || this == INTROSPECTION_UNAVAILABLE;
+    }
   }
 }
