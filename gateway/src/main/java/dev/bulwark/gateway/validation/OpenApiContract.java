@@ -203,19 +203,24 @@ public final class OpenApiContract {
     if (rule.equals("type")) {
       Matcher types = ALLOWED_TYPES.matcher(message);
       if (types.find()) {
-        return "expected " + types.group(1).replace("\"", "");
+        return "expected " + schemaNames(types.group(1));
       }
     }
     if (rule.equals("required")) {
       Matcher missing = MISSING_PROPERTIES.matcher(message);
       if (missing.find()) {
-        return "missing required properties " + missing.group(1).replace("\"", "");
+        return "missing required properties " + schemaNames(missing.group(1));
       }
     }
     if (rule.equals("missing")) {
       return "a body is required";
     }
     return "violates '" + rule + "'";
+  }
+
+  // A list of names from the schema, as the library prints it: ["a","b"] -> a, b.
+  private static String schemaNames(String quoted) {
+    return String.join(", ", quoted.replace("\"", "").split(",\\s*"));
   }
 
   private Set<String> allowedMethods(String rawPath) {
