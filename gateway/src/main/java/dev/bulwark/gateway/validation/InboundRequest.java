@@ -52,8 +52,14 @@ public record InboundRequest(
     return headers.getOrDefault(name, List.of());
   }
 
-  /** Whether the request carries a non-empty body. */
+  /**
+   * Whether the request has a body: a non-empty one was read, or the framing announces one
+   * (Transfer-Encoding, or a Content-Length other than 0), so it counts before it is read.
+   */
   public boolean hasBody() {
-    return body.map(b -> b.length > 0).orElse(false);
+    if (body.map(b -> b.length > 0).orElse(false) || !header("transfer-encoding").isEmpty()) {
+      return true;
+    }
+    return header("content-length").stream().anyMatch(v -> !v.strip().equals("0"));
   }
 }

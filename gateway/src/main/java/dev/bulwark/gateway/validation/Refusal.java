@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.util.Set;
 
 /**
- * Why a request is refused before it reaches the upstream.
+ * Why a request is refused before it reaches the upstream. Whoever answers a refusal closes the
+ * connection afterwards: the body may be unread, and nothing after it can be trusted to start a new
+ * request (RFC 9112 §9.6, request smuggling).
  *
  * @param status the HTTP status: 400, 404, 405, 413, 414, 415 or 431
  * @param error the OAuth-style error code (RFC 6749 §5.2 shape), e.g. {@code invalid_request}
@@ -30,14 +32,5 @@ public record Refusal(
 
   Refusal(int status, String error, String description, String reason) {
     this(status, error, description, reason, Set.of());
-  }
-
-  /**
-   * Whether the connection must be closed after the answer: when the message framing itself is in
-   * doubt, nothing more on the connection can be trusted to start where it seems to (RFC 9112 §6.3,
-   * request smuggling).
-   */
-  public boolean closesConnection() {
-    return reason.startsWith("framing_");
   }
 }

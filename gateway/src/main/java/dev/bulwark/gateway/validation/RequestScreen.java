@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Checks a request against one route's limits and, if the route has one, its OpenAPI contract,
@@ -13,6 +14,8 @@ import java.util.Optional;
  * length, header section, content type, body size, JSON shape, then the contract.
  */
 public final class RequestScreen {
+  private static final Pattern DOUBLE_ENCODED = Pattern.compile("%[0-9A-Fa-f]{2}");
+
   private final RequestLimits limits;
   private final Optional<OpenApiContract> contract;
 
@@ -26,15 +29,29 @@ public final class RequestScreen {
     return limits;
   }
 
-  /** The first rule {@code request} breaks, or empty if it may be forwarded. */
+  /**
+   * The first rule {@code request} breaks, or empty if it may be forwarded: {@link #checkHead},
+   * then the body's size and JSON shape, then the OpenAPI contract.
+   */
   public Optional<Refusal> check(InboundRequest request) {
-    return framing(request)
-        .or(() -> uriLength(request))
-        .or(() -> headerSection(request))
-        .or(() -> contentType(request))
+    return checkHead(request)
         .or(() -> bodySize(request))
         .or(() -> jsonShape(request))
         .or(() -> contract.flatMap(c -> c.check(request)));
+  }
+
+  /**
+   * The first rule the request line and headers break, without the body: framing, URI length,
+   * header section, content type, and a declared Content-Length over the body limit. A caller runs
+   * this before reading the body, so a request refused here is never buffered.
+   */
+  public Optional<Refusal> checkHead(InboundRequest request) {
+    return framing(request)
+        .or(() -> doubleEncoding(request))
+        .or(() -> uriLength(request))
+        .or(() -> headerSection(request))
+        .or(() -> contentType(request))
+        .or(() -> declaredBodySize(request));
   }
 
   // RFC 9112 §6.1 and §6.3: a message whose length two parties could read differently is
@@ -101,6 +118,20 @@ public final class RequestScreen {
       }
     }
     return true;
+  }
+
+  // A path still holding an escape once decoded (%252e -> %2e) means something else to any server
+  // that decodes twice; no legitimate client needs it.
+  private static Optional<Refusal> doubleEncoding(InboundRequest request) {
+    if (DOUBLE_ENCODED.matcher(request.canonicalPath()).find()) {
+      return Optional.of(
+          new Refusal(
+              400,
+              "invalid_request",
+              "the path holds a percent-encoded escape",
+              "path_double_encoded"));
+    }
+    return Optional.empty();
   }
 
   private Optional<Refusal> uriLength(InboundRequest request) {
@@ -182,8 +213,17 @@ public final class RequestScreen {
     return type.isEmpty() ? Optional.empty() : Optional.of(type);
   }
 
+  // Runs after framing, so Content-Length is one decimal number if present.
+  private Optional<Refusal> declaredBodySize(InboundRequest request) {
+    List<String> declared = request.header("content-length");
+    return declared.isEmpty() ? Optional.empty() : tooLarge(Long.parseLong(declared.getFirst()));
+  }
+
   private Optional<Refusal> bodySize(InboundRequest request) {
-    long size = request.body().map(b -> b.length).orElse(0);
+    return tooLarge(request.body().map(b -> b.length).orElse(0));
+  }
+
+  private Optional<Refusal> tooLarge(long size) {
     if (size > limits.maxBodyBytes()) {
       return Optional.of(
           new Refusal(
@@ -196,10 +236,11 @@ public final class RequestScreen {
   }
 
   private Optional<Refusal> jsonShape(InboundRequest request) {
-    if (!request.hasBody() || !mediaType(request).map(JsonShape::isJson).orElse(false)) {
+    Optional<byte[]> read = request.body().filter(b -> b.length > 0);
+    if (read.isEmpty() || !mediaType(request).map(JsonShape::isJson).orElse(false)) {
       return Optional.empty();
     }
-    byte[] body = request.body().orElseThrow();
+    byte[] body = read.get();
     if (body.length > limits.maxJsonBytes()) {
       return Optional.of(
           new Refusal(
