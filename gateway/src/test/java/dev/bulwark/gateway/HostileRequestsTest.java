@@ -3,16 +3,11 @@ package dev.bulwark.gateway;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.gateway.policy.RoutePolicy;
@@ -22,12 +17,10 @@ import dev.bulwark.gateway.validation.RequestScreen;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
-import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,12 +28,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -107,7 +97,9 @@ class HostileRequestsTest {
             route -> route.name().equals("echo") ? Optional.of(screen) : Optional.empty(),
             // A longer request line than the screen allows, so both limits can be tried.
             listener("gateway").maxPrologueLength(8192));
-    token = token();
+    token =
+        TestEndpoints.accessToken(
+            signingKey, issuer.url().toString(), AUDIENCE, "client-1", java.util.Map.of());
   }
 
   @AfterEach
@@ -119,37 +111,7 @@ class HostileRequestsTest {
   }
 
   private HttpListener.Builder listener(String name) throws Exception {
-    ReloadableKeyManager key =
-        new ReloadableKeyManager(
-            authority.issueEndpointCertificate(
-                name,
-                List.of("localhost"),
-                List.of(InetAddress.getByName("127.0.0.1")),
-                Duration.ofHours(1)));
-    return HttpListener.builder(name)
-        .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
-        .metrics(metrics);
-  }
-
-  private String token() throws Exception {
-    Instant now = Instant.now();
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .type(new JOSEObjectType("at+jwt"))
-                .keyID("k1")
-                .build(),
-            new JWTClaimsSet.Builder()
-                .issuer(issuer.url().toString())
-                .subject("client-1")
-                .audience(AUDIENCE)
-                .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(300)))
-                .jwtID(UUID.randomUUID().toString())
-                .claim("client_id", "client-1")
-                .build());
-    jwt.sign(new ECDSASigner(signingKey));
-    return jwt.serialize();
+    return TestEndpoints.listener(authority, metrics, name);
   }
 
   /** What came back on the socket: the status code and everything after the status line. */

@@ -345,7 +345,7 @@ public final class ForwardingProxy {
     LOG.info("refused a request on route {}: {}", route.name(), refusal.reason());
     res.header(HeaderValues.CONNECTION_CLOSE);
     if (!refusal.allow().isEmpty()) {
-      res.header(HeaderNames.ALLOW, String.join(", ", refusal.allow()));
+      res.header(HeaderNames.ALLOW, String.join(", ", new java.util.TreeSet<>(refusal.allow())));
     }
     HttpResponses.error(
         res, Status.create(refusal.status()), refusal.error(), refusal.description());
