@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.gateway.internal.ForwardingProxy;
 import dev.bulwark.gateway.policy.RoutePolicy;
+import dev.bulwark.gateway.validation.RequestScreen;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.sdk.token.AccessTokenVerifier;
 import dev.bulwark.sdk.token.BearerAuthenticator;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 
@@ -76,6 +78,33 @@ public final class Gateway implements AutoCloseable {
       Function<Route, SSLContext> upstreamTls,
       RoutePolicy policy,
       HttpListener.Builder listener) {
+    return start(
+        settings,
+        routes,
+        issuer,
+        jwksUri,
+        issuerTls,
+        upstreamTls,
+        policy,
+        route -> Optional.empty(),
+        listener);
+  }
+
+  /**
+   * Starts the gateway on {@code listener} as above, with each route's requests first checked by
+   * the {@link RequestScreen} {@code screens} gives for it (if any): refused requests never reach
+   * the upstream.
+   */
+  public static Gateway start(
+      GatewaySettings settings,
+      List<Route> routes,
+      String issuer,
+      URI jwksUri,
+      SSLContext issuerTls,
+      Function<Route, SSLContext> upstreamTls,
+      RoutePolicy policy,
+      Function<Route, Optional<RequestScreen>> screens,
+      HttpListener.Builder listener) {
     requireNonNull(settings, "settings");
     requireNonNull(policy, "policy");
     if (routes.isEmpty()) {
@@ -94,7 +123,8 @@ public final class Gateway implements AutoCloseable {
               .cacheVerifiedTokens(10_000, java.time.Duration.ofMinutes(1))
               .build();
       guarded.add(
-          new ForwardingProxy.GuardedRoute(route, new BearerAuthenticator(verifier, "bulwark")));
+          new ForwardingProxy.GuardedRoute(
+              route, new BearerAuthenticator(verifier, "bulwark"), screens.apply(route)));
     }
     ForwardingProxy proxy =
         new ForwardingProxy(guarded, upstreamTls, settings.upstreamTimeout(), policy);

@@ -2,16 +2,11 @@ package dev.bulwark.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.gateway.policy.RoutePolicy;
@@ -31,7 +26,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,14 +34,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -133,16 +124,7 @@ class GatewayTest {
   }
 
   private HttpListener.Builder listener(String name) throws Exception {
-    ReloadableKeyManager key =
-        new ReloadableKeyManager(
-            authority.issueEndpointCertificate(
-                name,
-                List.of("localhost"),
-                List.of(InetAddress.getByName("127.0.0.1")),
-                Duration.ofHours(1)));
-    return HttpListener.builder(name)
-        .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
-        .metrics(metrics);
+    return TestEndpoints.listener(authority, metrics, name);
   }
 
   private static void echo(ServerRequest req, ServerResponse res) throws Exception {
@@ -182,26 +164,8 @@ class GatewayTest {
 
   private String token(String audience, String subject, Map<String, Object> claims)
       throws Exception {
-    Instant now = Instant.now();
-    JWTClaimsSet.Builder body =
-        new JWTClaimsSet.Builder()
-            .issuer(issuer.url().toString())
-            .subject(subject)
-            .audience(audience)
-            .issueTime(Date.from(now))
-            .expirationTime(Date.from(now.plusSeconds(300)))
-            .jwtID(UUID.randomUUID().toString())
-            .claim("client_id", "client-1");
-    claims.forEach(body::claim);
-    SignedJWT jwt =
-        new SignedJWT(
-            new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .type(new JOSEObjectType("at+jwt"))
-                .keyID("k1")
-                .build(),
-            body.build());
-    jwt.sign(new ECDSASigner(signingKey));
-    return jwt.serialize();
+    return TestEndpoints.accessToken(
+        signingKey, issuer.url().toString(), audience, subject, claims);
   }
 
   private HttpResponse<String> call(HttpRequest.Builder request) throws Exception {

@@ -20,6 +20,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +98,9 @@ public final class HttpListener implements AutoCloseable {
     private Metrics metrics;
     private final Map<String, HealthCheck> healthChecks = new LinkedHashMap<>();
     private long maxPayloadSize = 1024 * 1024;
+    // Helidon's own defaults; every component works within them.
+    private int maxPrologueLength = 4096;
+    private int maxHeadersSize = 16 * 1024;
     private boolean observabilityEndpoints = true;
     private boolean acceptCallerRequestIds = true;
     private boolean auditRefusals = true;
@@ -162,6 +166,31 @@ public final class HttpListener implements AutoCloseable {
         throw new IllegalArgumentException("maxPayloadSize: " + bytes + " (expected: > 0)");
       }
       this.maxPayloadSize = bytes;
+      return this;
+    }
+
+    /**
+     * The longest HTTP/1.1 request line (method, target and version) accepted, in bytes (default
+     * 4096); a longer one is refused by the server before routing, with 414 when the target is too
+     * long. It bounds the URI length at the socket, before any handler runs.
+     */
+    public Builder maxPrologueLength(int bytes) {
+      if (bytes < 64) {
+        throw new IllegalArgumentException("maxPrologueLength: " + bytes + " (expected: >= 64)");
+      }
+      this.maxPrologueLength = bytes;
+      return this;
+    }
+
+    /**
+     * The largest HTTP/1.1 header section accepted, in bytes (default 16384); a larger one is
+     * refused by the server before routing, with 431 (RFC 6585 §5).
+     */
+    public Builder maxHeadersSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxHeadersSize: " + bytes + " (expected: >= 1024)");
+      }
+      this.maxHeadersSize = bytes;
       return this;
     }
 
@@ -247,6 +276,18 @@ public final class HttpListener implements AutoCloseable {
               .connectionOptions(o -> o.tcpNoDelay(true))
               .shutdownGracePeriod(Duration.ofSeconds(2))
               .maxPayloadSize(maxPayloadSize)
+              // Malformed header names and values (and known headers such as Content-Length by
+              // format) and bad request lines are refused by the server itself; set explicitly so
+              // a default change cannot switch them off. Host validation is on by default and its
+              // switch is deprecated for removal in 4.5, so it is left alone.
+              .addProtocol(
+                  Http1Config.builder()
+                      .maxPrologueLength(maxPrologueLength)
+                      .maxHeadersSize(maxHeadersSize)
+                      .validateRequestHeaders(true)
+                      .validatePrologue(true)
+                      .validatePath(true)
+                      .build())
               .routing(routing)
               .build()
               .start();
