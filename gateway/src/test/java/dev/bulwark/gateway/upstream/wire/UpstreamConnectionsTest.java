@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -229,6 +230,16 @@ class UpstreamConnectionsTest {
         UpstreamConnections client = tls.connections(server.origin(), 8)) {
       body(client.send(get("/1")));
       assertThat(client.idleConnections()).isZero();
+    }
+  }
+
+  @Test
+  void verifiesTheCertificateAgainstAHostName() throws Exception {
+    try (RawTlsServer server = RawTlsServer.answering(tls.server(), OK);
+        UpstreamConnections client =
+            tls.connections(URI.create("https://localhost:" + server.origin().getPort()), 8)) {
+      assertThat(body(client.send(get("/")))).isEqualTo("ok");
+      assertThat(server.requestHeads().getFirst()).contains("Host: localhost:");
     }
   }
 
