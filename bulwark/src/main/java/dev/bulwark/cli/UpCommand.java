@@ -86,6 +86,10 @@ final class UpCommand implements Callable<Integer> {
       directory.close();
       throw e;
     }
+    if (config != null) {
+      // Routes, limits and issuers follow the file while the platform runs.
+      platform.watchConfig(config, System.getenv(), settings.gateway().reloadInterval());
+    }
     long startupMillis = System.currentTimeMillis() - jvmStart;
     UpManifest manifest = platform.manifest(ProcessHandle.current().pid(), startupMillis);
     try {

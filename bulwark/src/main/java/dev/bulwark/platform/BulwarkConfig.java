@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param identityStore where the identity provider keeps its state
  * @param gateway the gateway's settings
  * @param gatewayPolicy where the gateway's route policies come from
+ * @param gatewayRoutes the gateway's routes and trusted issuers, read once the platform runs
  * @param services the reference services' policy and payment settings
  * @param audit the audit log's settings
  * @param log log levels
@@ -38,6 +39,7 @@ public record BulwarkConfig(
     IdentityStoreConfig identityStore,
     GatewaySettings gateway,
     GatewayPolicyConfig gatewayPolicy,
+    GatewayRoutesSource gatewayRoutes,
     ServicesConfig services,
     AuditConfig audit,
     LogSettings log) {
@@ -54,6 +56,7 @@ public record BulwarkConfig(
     requireNonNull(identityStore, "identityStore");
     requireNonNull(gateway, "gateway");
     requireNonNull(gatewayPolicy, "gatewayPolicy");
+    requireNonNull(gatewayRoutes, "gatewayRoutes");
     requireNonNull(services, "services");
     requireNonNull(audit, "audit");
     requireNonNull(log, "log");
@@ -67,14 +70,18 @@ public record BulwarkConfig(
     ConfigSection root =
         file.map(f -> ConfigSection.load(f, env))
             .orElseGet(() -> ConfigSection.fromEnvironment(env));
+    GatewaySettings gateway = GatewaySettings.from(root.section("gateway"));
+    Path configDirectory =
+        file.map(f -> f.toAbsolutePath().getParent()).orElse(Path.of("").toAbsolutePath());
     BulwarkConfig config =
         new BulwarkConfig(
             ServerSettings.from(root.section("server")),
             CaConfig.from(root.section("ca")),
             IdentitySettings.from(root.section("identity")),
             IdentityStoreConfig.from(root.section("identity")),
-            GatewaySettings.from(root.section("gateway")),
+            gateway,
             GatewayPolicyConfig.from(root.section("gateway")),
+            new GatewayRoutesSource(root.section("gateway"), gateway, configDirectory, env).check(),
             ServicesConfig.from(root.section("services"), root.section("payments")),
             AuditConfig.from(root.section("audit")),
             LogSettings.from(root.section("log")));
@@ -91,6 +98,7 @@ public record BulwarkConfig(
         identityStore,
         gateway,
         gatewayPolicy,
+        gatewayRoutes,
         services,
         audit,
         log);

@@ -7,8 +7,14 @@ import dev.bulwark.examples.ServiceSettings;
 import dev.bulwark.examples.payments.PaymentsService;
 import dev.bulwark.examples.profiles.ProfilesService;
 import dev.bulwark.gateway.Gateway;
-import dev.bulwark.gateway.Route;
+import dev.bulwark.gateway.GatewayException;
+import dev.bulwark.gateway.GatewayRoutes;
+import dev.bulwark.gateway.GatewaySettings;
+import dev.bulwark.gateway.auth.TrustedIssuer;
 import dev.bulwark.gateway.policy.RoutePolicy;
+import dev.bulwark.gateway.ratelimit.LocalRateLimiter;
+import dev.bulwark.gateway.ratelimit.RateLimiter;
+import dev.bulwark.gateway.ratelimit.RedisRateLimiter;
 import dev.bulwark.identity.IdentityProvider;
 import dev.bulwark.keys.MasterKey;
 import dev.bulwark.keys.SecretSealer;
@@ -21,6 +27,8 @@ import dev.bulwark.platform.audit.PlatformAudit;
 import dev.bulwark.platform.policy.PolicyServer;
 import dev.bulwark.platform.policy.PolicyStore;
 import dev.bulwark.platform.policy.ReferencePolicies;
+import dev.bulwark.runtime.config.ConfigException;
+import dev.bulwark.runtime.config.ConfigFileWatcher;
 import dev.bulwark.runtime.http.HealthCheck;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
@@ -37,6 +45,7 @@ import dev.bulwark.sdk.workload.TrustDomain;
 import dev.bulwark.sdk.workload.WorkloadIdentity;
 import dev.bulwark.sdk.workload.WorkloadTls;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -45,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +73,12 @@ public final class EmbeddedPlatform implements AutoCloseable {
   private final URI gatewayUrl;
   private final BootstrapClients.Credentials credentials;
   private final WorkloadTrust trust;
+  private final GatewayReload gatewayReload;
+
+  // Reads the gateway's routes from a newly loaded config into the running gateway.
+  private interface GatewayReload {
+    void apply(BulwarkConfig next);
+  }
 
   private EmbeddedPlatform(
       Deque<AutoCloseable> running,
@@ -70,13 +86,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
       String issuer,
       URI gatewayUrl,
       BootstrapClients.Credentials credentials,
-      WorkloadTrust trust) {
+      WorkloadTrust trust,
+      GatewayReload gatewayReload) {
     this.running = running;
     this.components = components;
     this.issuer = issuer;
     this.gatewayUrl = gatewayUrl;
     this.credentials = credentials;
     this.trust = trust;
+    this.gatewayReload = gatewayReload;
   }
 
   /** Starts every component; if one fails, those already started are stopped again. */
@@ -226,25 +244,47 @@ public final class EmbeddedPlatform implements AutoCloseable {
               trail.emitter("gateway", gatewayWorkload),
               clock);
       running.push(routePolicy);
-      Map<String, SpiffeId> upstreams =
-          Map.of("payments", trust.id("payments"), "profiles", trust.id("profiles"));
+      // A route to a service the platform runs must reach that service, not merely any workload;
+      // a route to another upstream must reach a workload of this trust domain.
+      Map<String, URI> services =
+          Map.of(
+              ReferenceRoutes.PAYMENTS, payments.url(), ReferenceRoutes.PROFILES, profiles.url());
+      Map<URI, SpiffeId> serviceIds =
+          Map.of(
+              payments.url(), trust.id(ReferenceRoutes.PAYMENTS),
+              profiles.url(), trust.id(ReferenceRoutes.PROFILES));
+      TrustedIssuer platformIssuer =
+          TrustedIssuer.ofJwts(
+              identity.issuer(), identity.listenerJwksUri(), Set.of("ES256", "RS256", "EdDSA"));
+      GatewayRoutes routes =
+          config
+              .gatewayRoutes()
+              .read(services, platformIssuer, ReferenceRoutes.of(services, config.gateway()));
+      RateLimiter limiter = rateLimiter(config.gateway(), metrics, running);
+      AuditEmitter gatewayAudit = trail.emitter("gateway", gatewayWorkload);
       Gateway gateway =
-          Gateway.start(
-              config.gateway(),
-              List.of(
-                  new Route("payments", "/payments", payments.url(), PaymentsService.AUDIENCE),
-                  new Route("profiles", "/profiles", profiles.url(), ProfilesService.AUDIENCE)),
-              identity.issuer(),
-              identity.listenerJwksUri(),
-              gatewayWorkload.clientContext(PeerAuthorizer.only(identityId)),
-              // Each route's upstream must prove it is that service, not merely any workload.
-              route ->
-                  gatewayWorkload.clientContext(PeerAuthorizer.only(upstreams.get(route.name()))),
-              routePolicy,
-              listener("gateway", 0, config, metrics)
-                  .audit(trail.emitter("gateway", gatewayWorkload))
-                  // The public edge: callers are authenticated by their tokens, not certificates.
-                  .tls(publicContext(gatewayWorkload, domain), ClientAuth.NONE));
+          Gateway.builder()
+              .settings(config.gateway())
+              .routes(routes)
+              .issuerTls(gatewayWorkload.clientContext(PeerAuthorizer.only(identityId)))
+              .upstreamTls(
+                  route ->
+                      gatewayWorkload.clientContext(
+                          Optional.ofNullable(serviceIds.get(route.upstream()))
+                              .map(PeerAuthorizer::only)
+                              .orElse(PeerAuthorizer.memberOf(domain))))
+              .policy(routePolicy)
+              .audit(gatewayAudit)
+              .metrics(metrics.registry())
+              .rateLimiter(limiter)
+              .clock(clock)
+              .listener(
+                  listener("gateway", 0, config, metrics)
+                      .audit(gatewayAudit)
+                      // The public edge: callers are authenticated by their tokens; a client
+                      // certificate, if sent, binds certificate-bound tokens (RFC 8705).
+                      .tls(publicContext(gatewayWorkload, domain), ClientAuth.OPTIONAL))
+              .start();
       running.push(gateway);
       components.put("gateway", gateway.url());
 
@@ -295,12 +335,40 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
       BootstrapClients.Credentials credentials =
           BootstrapClients.ensure(identity, data.resolve(BootstrapClients.FILE_NAME), sealer);
+      GatewayReload reload =
+          next ->
+              gateway.reload(
+                  () ->
+                      next.gatewayRoutes()
+                          .read(
+                              services,
+                              platformIssuer,
+                              ReferenceRoutes.of(services, next.gateway())));
       return new EmbeddedPlatform(
-          running, components, identity.issuer(), gateway.url(), credentials, trust);
+          running, components, identity.issuer(), gateway.url(), credentials, trust, reload);
     } catch (RuntimeException e) {
       closeAll(running);
       throw e;
     }
+  }
+
+  // Shared through Redis when the config names one, so that instances enforce one limit; in this
+  // process's memory otherwise (the embedded default needs no Redis).
+  private static RateLimiter rateLimiter(
+      GatewaySettings settings, Metrics metrics, Deque<AutoCloseable> running) {
+    if (settings.redisUrl().isEmpty()) {
+      return LocalRateLimiter.create();
+    }
+    RedisRateLimiter redis =
+        RedisRateLimiter.builder(settings.redisUrl().get(), metrics.registry())
+            .commandTimeout(settings.redisTimeout())
+            .build();
+    running.push(redis);
+    if (!redis.connect()) {
+      // Not fatal: each route's on_store_failure applies until Redis answers.
+      LOG.warn("the rate-limit store does not answer yet; routes apply on_store_failure meanwhile");
+    }
+    return redis;
   }
 
   // The gateway's route policy, deciding through an authorizer that follows the configured source;
@@ -371,6 +439,31 @@ public final class EmbeddedPlatform implements AutoCloseable {
       return emitters.computeIfAbsent(
           component, c -> audit.remoteEmitter(c, collector, workload.clientContext(collectorOnly)));
     }
+  }
+
+  /**
+   * Watches {@code file} (the config this platform started from) and applies the gateway's routes,
+   * limits and issuers whenever it changes, without dropping connections. A file that does not load
+   * or whose routes cannot be applied is refused with one ERROR line; the routes in force stay.
+   * Other settings take effect at the next start.
+   */
+  public void watchConfig(Path file, Map<String, String> env, Duration interval) {
+    ConfigFileWatcher watcher =
+        ConfigFileWatcher.watch(
+            file,
+            interval,
+            changed -> {
+              try {
+                gatewayReload.apply(BulwarkConfig.load(Optional.of(changed), env));
+                LOG.info("applied the gateway's routes from {}", changed);
+              } catch (ConfigException | GatewayException e) {
+                LOG.error(
+                    "did not apply {}: {}; the gateway's routes in force stay",
+                    changed,
+                    e.getMessage());
+              }
+            });
+    running.push(watcher);
   }
 
   /** The manifest describing this running platform. */

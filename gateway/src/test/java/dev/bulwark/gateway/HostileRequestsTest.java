@@ -10,10 +10,11 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.bulwark.audit.AuditSink;
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.gateway.auth.TrustedIssuer;
 import dev.bulwark.gateway.policy.RoutePolicy;
+import dev.bulwark.gateway.upstream.UpstreamPolicy;
 import dev.bulwark.gateway.validation.OpenApiContract;
 import dev.bulwark.gateway.validation.RequestLimits;
-import dev.bulwark.gateway.validation.RequestScreen;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
@@ -79,24 +80,42 @@ class HostileRequestsTest {
     clientTls = TlsContexts.client(List.of(authority.certificate()), Optional.empty());
     RequestLimits limits =
         new RequestLimits(64 * 1024, 50, 8 * 1024, 2048, 32, 64 * 1024, Set.of("application/json"));
-    RequestScreen screen =
-        new RequestScreen(
-            limits,
-            Optional.of(OpenApiContract.load(Path.of("src/test/resources/openapi/echo.yaml"))));
+    RouteSpec echo =
+        RouteSpec.of(
+            new Route("echo", "/echo", upstream.url(), AUDIENCE),
+            UpstreamPolicy.defaults(List.of(upstream.url()), Duration.ofSeconds(10)));
     gateway =
-        Gateway.start(
-            GatewaySettings.defaults(),
-            List.of(
-                new Route("echo", "/echo", upstream.url(), AUDIENCE),
-                new Route("plain", "/plain", upstream.url(), AUDIENCE)),
-            issuer.url().toString(),
-            issuer.url().resolve("/jwks"),
-            clientTls,
-            route -> clientTls,
-            RoutePolicy.reference(AuditSink.log(), Clock.systemUTC()),
-            route -> route.name().equals("echo") ? Optional.of(screen) : Optional.empty(),
+        Gateway.builder()
+            .routes(
+                new GatewayRoutes(
+                    List.of(
+                        new RouteSpec(
+                            echo.route(),
+                            echo.host(),
+                            echo.upstream(),
+                            echo.exchangeFor(),
+                            echo.rateLimits(),
+                            echo.maxConcurrent(),
+                            limits,
+                            Optional.of(
+                                OpenApiContract.load(
+                                    Path.of("src/test/resources/openapi/echo.yaml"))),
+                            echo.cors()),
+                        RouteSpec.of(
+                            new Route("plain", "/plain", upstream.url(), AUDIENCE),
+                            UpstreamPolicy.defaults(
+                                List.of(upstream.url()), Duration.ofSeconds(10)))),
+                    List.of(
+                        TrustedIssuer.ofJwts(
+                            issuer.url().toString(),
+                            issuer.url().resolve("/jwks"),
+                            Set.of("ES256")))))
+            .issuerTls(clientTls)
+            .upstreamTls(route -> clientTls)
+            .policy(RoutePolicy.reference(AuditSink.log(), Clock.systemUTC()))
             // A longer request line than the screen allows, so both limits can be tried.
-            listener("gateway").maxPrologueLength(8192));
+            .listener(listener("gateway").maxPrologueLength(8192))
+            .start();
     token =
         TestEndpoints.accessToken(
             signingKey, issuer.url().toString(), AUDIENCE, "client-1", java.util.Map.of());

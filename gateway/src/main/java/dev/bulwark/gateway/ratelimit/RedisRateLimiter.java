@@ -125,6 +125,15 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     return new Builder(redisUri, registry);
   }
 
+  /**
+   * Opens the connection now, so that the first requests do not wait for it (a gateway calls this
+   * as it starts); returns whether Redis answered. A limiter that could not connect keeps trying on
+   * use, as always.
+   */
+  public boolean connect() {
+    return connected() != null;
+  }
+
   @Override
   public RateLimitDecision tryAcquire(RateLimitRule rule, String key) {
     requireNonNull(rule, "rule");

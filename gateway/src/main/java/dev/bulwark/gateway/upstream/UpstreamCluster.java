@@ -144,8 +144,9 @@ public final class UpstreamCluster {
    * @param body the request body if the caller already read it (which makes idempotent requests
    *     retryable); empty to stream it from {@code req}
    * @param extraHeaders adds headers to each request sent upstream
+   * @return how the request ended, for the gateway's metrics and audit
    */
-  public void forward(
+  public Forwarding forward(
       ServerRequest req,
       ServerResponse res,
       String pathAndQuery,
@@ -161,7 +162,7 @@ public final class UpstreamCluster {
           Status.SERVICE_UNAVAILABLE_503,
           "upstream_unavailable",
           "the upstream is failing; try again later");
-      return;
+      return Forwarding.BREAKER_OPEN;
     }
     Outcome outcome = Outcome.NOT_TRIED;
     try {
@@ -175,17 +176,41 @@ public final class UpstreamCluster {
               Status.SERVICE_UNAVAILABLE_503,
               "upstream_unavailable",
               "the gateway could not obtain a token for the upstream");
-          return;
+          return Forwarding.EXCHANGE_FAILED;
         }
       }
       Outgoing outgoing = new Outgoing(req, pathAndQuery, body, extraHeaders, upstreamToken);
       outcome = tryTargets(outgoing, res);
+      return switch (outcome) {
+        case ANSWERED -> Forwarding.ANSWERED;
+        case FAILED -> Forwarding.UPSTREAM_FAILED;
+        case NOT_TRIED -> Forwarding.NO_TARGET;
+      };
     } finally {
       switch (outcome) {
         case ANSWERED -> breaker.succeeded();
         case FAILED -> breaker.failed();
         case NOT_TRIED -> breaker.released();
       }
+    }
+  }
+
+  /** How a forwarded request ended. */
+  public enum Forwarding {
+    /** An upstream answered (any status but a final 502, 503 or 504) and it was relayed. */
+    ANSWERED,
+    /** Every try failed, timed out, or answered 502, 503 or 504. */
+    UPSTREAM_FAILED,
+    /** The circuit breaker is open: no upstream was called. */
+    BREAKER_OPEN,
+    /** Every target is ejected: no upstream was called. */
+    NO_TARGET,
+    /** The token exchange failed: no upstream was called. */
+    EXCHANGE_FAILED;
+
+    /** The tag for metrics and audit, e.g. {@code breaker_open}. */
+    public String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
