@@ -134,7 +134,7 @@ public final class Gateway implements AutoCloseable {
         throw e;
       }
       ActiveRoutes old = pipeline.swap(next);
-      old.close();
+      old.retire(next);
       metrics.reloaded(true);
       LOG.info("gateway routes reloaded: {} routes", next.table().routes().size());
     }
@@ -146,7 +146,6 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() {
-    // Pooled upstream connections are closed by their idle timeout once nothing uses them.
     listener.close();
     pipeline.current().close();
   }

@@ -17,10 +17,13 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 
@@ -164,9 +167,26 @@ public record ActiveRoutes(RouteTable<ActiveRoute> table, CallerAuthenticators a
     return route.spec().route().name();
   }
 
-  /** Closes the issuers' fetchers; upstream clusters carried into a newer table stay open. */
+  /**
+   * Closes what {@code next} does not carry over: these issuers' fetchers and the upstream clusters
+   * of routes that changed. Requests still under way on them finish: a cluster closes only its idle
+   * connections.
+   */
+  public void retire(ActiveRoutes next) {
+    authenticators.close();
+    Set<UpstreamCluster> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    next.table().routes().forEach(r -> kept.add(r.upstream()));
+    for (ActiveRoute route : table.routes()) {
+      if (!kept.contains(route.upstream())) {
+        route.upstream().close();
+      }
+    }
+  }
+
+  /** Closes everything: the issuers' fetchers and every upstream cluster. */
   @Override
   public void close() {
     authenticators.close();
+    table.routes().forEach(r -> r.upstream().close());
   }
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.gateway.upstream;
 
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.gateway.upstream.wire.HeaderField;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
@@ -55,7 +56,7 @@ final class TestUpstreams implements AutoCloseable {
                       buffering.get() && req.content().hasEntity()
                           ? Optional.of(req.content().as(byte[].class))
                           : Optional.empty(),
-                      out -> out.header(io.helidon.http.HeaderNames.create("X-Route"), "test"));
+                      out -> out.add(new HeaderField("X-Route", "test")));
             });
   }
 
