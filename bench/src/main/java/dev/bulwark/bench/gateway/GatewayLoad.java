@@ -15,9 +15,21 @@ import dev.bulwark.audit.AuditSink;
 import dev.bulwark.audit.emit.AuditEmitter;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.gateway.Gateway;
-import dev.bulwark.gateway.GatewaySettings;
+import dev.bulwark.gateway.GatewayRoutes;
 import dev.bulwark.gateway.Route;
+import dev.bulwark.gateway.RouteSpec;
+import dev.bulwark.gateway.auth.TrustedIssuer;
 import dev.bulwark.gateway.policy.RoutePolicy;
+import dev.bulwark.gateway.ratelimit.LimitKey;
+import dev.bulwark.gateway.ratelimit.LocalRateLimiter;
+import dev.bulwark.gateway.ratelimit.RateLimitRule;
+import dev.bulwark.gateway.ratelimit.RateLimiter;
+import dev.bulwark.gateway.ratelimit.RedisRateLimiter;
+import dev.bulwark.gateway.ratelimit.StoreFailure;
+import dev.bulwark.gateway.ratelimit.TokenBucket;
+import dev.bulwark.gateway.upstream.UpstreamPolicy;
+import dev.bulwark.gateway.validation.OpenApiContract;
+import dev.bulwark.gateway.validation.RequestLimits;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
@@ -40,6 +52,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
@@ -79,6 +92,19 @@ public final class GatewayLoad {
               + "\"created\":\"2026-11-23T12:00:00Z\",\"tags\":[\"bench\",\"gateway\",\"nginx\"]}")
           .getBytes(StandardCharsets.UTF_8);
 
+  private static final String CONTRACT =
+      """
+      openapi: 3.0.3
+      info: {title: bench, version: "1"}
+      paths:
+        /api/{item}:
+          get:
+            parameters:
+              - {name: item, in: path, required: true, schema: {type: string, maxLength: 64}}
+            responses:
+              "200": {description: the item}
+      """;
+
   private GatewayLoad() {}
 
   public static void main(String[] args) throws Exception {
@@ -113,16 +139,53 @@ public final class GatewayLoad {
     AuditEmitter audit =
         AuditEmitter.builder(events -> events.forEach(log::emit)).name("gateway").build();
     RoutePolicy policy = RoutePolicy.reference(audit, clock);
+    // Every check on: rate limits by client and by address (high enough never to refuse, so that
+    // both runs serve the same load; local unless BENCH_REDIS_URL names a Redis), request limits
+    // with a JSON-only content-type allow-list, and an OpenAPI contract every request is checked
+    // against.
+    Path contract = out.resolve("openapi.yaml");
+    Files.writeString(contract, CONTRACT);
+    RouteSpec plain =
+        RouteSpec.of(
+            new Route("api", ROUTE_PREFIX, upstream.url(), AUDIENCE),
+            UpstreamPolicy.defaults(List.of(upstream.url()), Duration.ofSeconds(10)));
+    TokenBucket generous = TokenBucket.parse("1000000/s", 10_000_000);
+    RouteSpec route =
+        new RouteSpec(
+            plain.route(),
+            plain.host(),
+            plain.upstream(),
+            plain.exchangeFor(),
+            List.of(
+                new RateLimitRule("per-address", generous, LimitKey.ADDRESS, StoreFailure.LOCAL),
+                new RateLimitRule("per-client", generous, LimitKey.CLIENT, StoreFailure.LOCAL)),
+            plain.maxConcurrent(),
+            RequestLimits.defaults().withContentTypes("application/json"),
+            Optional.of(OpenApiContract.load(contract)),
+            plain.cors());
+    Optional<String> redisUrl = Optional.ofNullable(System.getenv("BENCH_REDIS_URL"));
+    RateLimiter limiter =
+        redisUrl.isPresent()
+            ? RedisRateLimiter.builder(redisUrl.get(), metrics.registry()).build()
+            : LocalRateLimiter.create();
     Gateway gateway =
-        Gateway.start(
-            GatewaySettings.defaults(),
-            List.of(new Route("api", ROUTE_PREFIX, upstream.url(), AUDIENCE)),
-            issuer.url().toString(),
-            issuer.url().resolve("/jwks"),
-            trustOnly,
-            route -> upstreamTls,
-            policy,
-            listener("gateway", authority, metrics, List.of()).audit(audit));
+        Gateway.builder()
+            .routes(
+                new GatewayRoutes(
+                    List.of(route),
+                    List.of(
+                        TrustedIssuer.ofJwts(
+                            issuer.url().toString(),
+                            issuer.url().resolve("/jwks"),
+                            Set.of("ES256")))))
+            .issuerTls(trustOnly)
+            .upstreamTls(r -> upstreamTls)
+            .policy(policy)
+            .audit(audit)
+            .metrics(metrics.registry())
+            .rateLimiter(limiter)
+            .listener(listener("gateway", authority, metrics, List.of()).audit(audit))
+            .start();
 
     Files.writeString(out.resolve("ca.pem"), authority.certificatePem());
     writeKey(out, "nginx", endpoint(authority, "bench-nginx"));

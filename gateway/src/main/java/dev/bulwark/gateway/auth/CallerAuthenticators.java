@@ -121,6 +121,14 @@ public final class CallerAuthenticators implements AutoCloseable {
     return byAudience.computeIfAbsent(audience, this::build);
   }
 
+  private static final int VERIFIED_TOKENS = 10_000;
+  private static final Duration VERIFIED_TOKEN_MAX_AGE = Duration.ofMinutes(1);
+
+  private Duration verifiedTokenMaxAge() {
+    Duration keysCached = options.keys().cacheTimeToLive();
+    return keysCached.compareTo(VERIFIED_TOKEN_MAX_AGE) < 0 ? keysCached : VERIFIED_TOKEN_MAX_AGE;
+  }
+
   private CallerAuthenticator build(String audience) {
     Map<String, AccessTokenVerifier> verifiers = new LinkedHashMap<>();
     for (TrustedIssuer issuer : issuers) {
@@ -139,6 +147,10 @@ public final class CallerAuthenticators implements AutoCloseable {
                           .keys(issuerKeys)
                           .clock(clock)
                           .clockSkew(issuer.clockSkew())
+                          // A token is typically presented many times in its short life: a
+                          // repeat skips the signature check (expiry is checked every time), but
+                          // never for longer than the keys it was checked with are cached.
+                          .cacheVerifiedTokens(VERIFIED_TOKENS, verifiedTokenMaxAge())
                           .build()));
     }
     return new CallerAuthenticator(

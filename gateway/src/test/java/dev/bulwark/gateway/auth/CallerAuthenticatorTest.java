@@ -15,6 +15,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
+import dev.bulwark.sdk.testing.MutableClock;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication.Authenticated;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication.Challenged;
@@ -294,6 +295,8 @@ class CallerAuthenticatorTest {
 
       bulwark.close();
       Thread.sleep(1_000);
+      // The verified-token cache ages by the verifier's clock: it lives no longer than the keys.
+      clock.advance(Duration.ofSeconds(1));
 
       assertUnavailable(route.authenticate(Optional.of(token), Optional.empty()));
     }
