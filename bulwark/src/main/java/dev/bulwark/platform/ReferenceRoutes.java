@@ -45,20 +45,10 @@ final class ReferenceRoutes {
 
   private static RouteSpec route(
       String name, String prefix, URI upstream, String audience, GatewaySettings settings) {
-    RequestLimits defaults = RequestLimits.defaults();
-    RouteSpec plain =
-        RouteSpec.of(
+    return RouteSpec.of(
             new Route(name, prefix, upstream, audience),
-            UpstreamPolicy.defaults(List.of(upstream), settings.upstreamTimeout()));
-    return new RouteSpec(
-        plain.route(),
-        plain.host(),
-        plain.upstream(),
-        plain.exchangeFor(),
-        List.of(PER_ADDRESS, PER_CLIENT),
-        plain.maxConcurrent(),
-        defaults.withContentTypes("application/json"),
-        plain.contract(),
-        plain.cors());
+            UpstreamPolicy.defaults(List.of(upstream), settings.upstreamTimeout()))
+        .withRateLimits(List.of(PER_ADDRESS, PER_CLIENT))
+        .withLimits(RequestLimits.defaults().withContentTypes("application/json"));
   }
 }

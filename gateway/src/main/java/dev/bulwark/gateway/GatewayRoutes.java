@@ -35,21 +35,11 @@ public record GatewayRoutes(List<RouteSpec> routes, List<TrustedIssuer> issuers)
             defaults.contentTypes());
     List<RouteSpec> specs = new ArrayList<>();
     for (Route route : routes) {
-      RouteSpec plain =
-          RouteSpec.of(
-              route,
-              UpstreamPolicy.defaults(List.of(route.upstream()), settings.upstreamTimeout()));
       specs.add(
-          new RouteSpec(
-              plain.route(),
-              plain.host(),
-              plain.upstream(),
-              plain.exchangeFor(),
-              plain.rateLimits(),
-              plain.maxConcurrent(),
-              limits,
-              plain.contract(),
-              plain.cors()));
+          RouteSpec.of(
+                  route,
+                  UpstreamPolicy.defaults(List.of(route.upstream()), settings.upstreamTimeout()))
+              .withLimits(limits));
     }
     return new GatewayRoutes(
         specs, List.of(TrustedIssuer.ofJwts(issuer, jwksUri, Set.of("ES256", "RS256", "EdDSA"))));

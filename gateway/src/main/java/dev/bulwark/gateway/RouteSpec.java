@@ -98,6 +98,40 @@ public record RouteSpec(
   /** In-flight requests to one upstream unless a route says otherwise. */
   public static final int DEFAULT_MAX_CONCURRENT = 1024;
 
+  /** This route with {@code limits} as its request limits. */
+  public RouteSpec withLimits(RequestLimits limits) {
+    return new RouteSpec(
+        route, host, upstream, exchangeFor, rateLimits, maxConcurrent, limits, contract, cors);
+  }
+
+  /** This route checked against {@code contract}. */
+  public RouteSpec withContract(OpenApiContract contract) {
+    return new RouteSpec(
+        route,
+        host,
+        upstream,
+        exchangeFor,
+        rateLimits,
+        maxConcurrent,
+        limits,
+        Optional.of(contract),
+        cors);
+  }
+
+  /** This route open to the browser origins {@code cors} allows. */
+  public RouteSpec withCors(CorsPolicy cors) {
+    return new RouteSpec(
+        route,
+        host,
+        upstream,
+        exchangeFor,
+        rateLimits,
+        maxConcurrent,
+        limits,
+        contract,
+        Optional.of(cors));
+  }
+
   /** This route with {@code rules} as its rate limits. */
   public RouteSpec withRateLimits(List<RateLimitRule> rules) {
     return new RouteSpec(

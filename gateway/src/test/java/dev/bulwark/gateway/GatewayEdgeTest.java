@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -192,18 +191,10 @@ class GatewayEdgeTest {
 
   @Test
   void answersCorsPreflightsForAllowedOriginsOnly() throws Exception {
-    RouteSpec base = fixture.route("api", "/api");
     RouteSpec withCors =
-        new RouteSpec(
-            base.route(),
-            base.host(),
-            base.upstream(),
-            base.exchangeFor(),
-            base.rateLimits(),
-            base.maxConcurrent(),
-            base.limits(),
-            base.contract(),
-            Optional.of(CorsPolicy.allowing(List.of("https://app.example.com"))));
+        fixture
+            .route("api", "/api")
+            .withCors(CorsPolicy.allowing(List.of("https://app.example.com")));
     Gateway gateway = fixture.gateway(routes(withCors), b -> {});
 
     HttpResponse<String> allowed = preflight(gateway, "https://app.example.com");

@@ -89,18 +89,10 @@ class HostileRequestsTest {
             .routes(
                 new GatewayRoutes(
                     List.of(
-                        new RouteSpec(
-                            echo.route(),
-                            echo.host(),
-                            echo.upstream(),
-                            echo.exchangeFor(),
-                            echo.rateLimits(),
-                            echo.maxConcurrent(),
-                            limits,
-                            Optional.of(
+                        echo.withLimits(limits)
+                            .withContract(
                                 OpenApiContract.load(
                                     Path.of("src/test/resources/openapi/echo.yaml"))),
-                            echo.cors()),
                         RouteSpec.of(
                             new Route("plain", "/plain", upstream.url(), AUDIENCE),
                             UpstreamPolicy.defaults(

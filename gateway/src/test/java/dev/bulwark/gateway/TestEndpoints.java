@@ -23,12 +23,12 @@ import java.util.Map;
 import java.util.UUID;
 
 /** The real HTTPS listeners and signed access tokens the gateway tests stand up. */
-final class TestEndpoints {
+public final class TestEndpoints {
   private TestEndpoints() {}
 
   /** A listener on 127.0.0.1 with a certificate from {@code authority} naming that address. */
-  static HttpListener.Builder listener(CertificateAuthority authority, Metrics metrics, String name)
-      throws UnknownHostException {
+  public static HttpListener.Builder listener(
+      CertificateAuthority authority, Metrics metrics, String name) throws UnknownHostException {
     ReloadableKeyManager key =
         new ReloadableKeyManager(
             authority.issueEndpointCertificate(

@@ -145,24 +145,18 @@ public final class GatewayLoad {
     // against.
     Path contract = out.resolve("openapi.yaml");
     Files.writeString(contract, CONTRACT);
-    RouteSpec plain =
-        RouteSpec.of(
-            new Route("api", ROUTE_PREFIX, upstream.url(), AUDIENCE),
-            UpstreamPolicy.defaults(List.of(upstream.url()), Duration.ofSeconds(10)));
     TokenBucket generous = TokenBucket.parse("1000000/s", 10_000_000);
     RouteSpec route =
-        new RouteSpec(
-            plain.route(),
-            plain.host(),
-            plain.upstream(),
-            plain.exchangeFor(),
-            List.of(
-                new RateLimitRule("per-address", generous, LimitKey.ADDRESS, StoreFailure.LOCAL),
-                new RateLimitRule("per-client", generous, LimitKey.CLIENT, StoreFailure.LOCAL)),
-            plain.maxConcurrent(),
-            RequestLimits.defaults().withContentTypes("application/json"),
-            Optional.of(OpenApiContract.load(contract)),
-            plain.cors());
+        RouteSpec.of(
+                new Route("api", ROUTE_PREFIX, upstream.url(), AUDIENCE),
+                UpstreamPolicy.defaults(List.of(upstream.url()), Duration.ofSeconds(10)))
+            .withRateLimits(
+                List.of(
+                    new RateLimitRule(
+                        "per-address", generous, LimitKey.ADDRESS, StoreFailure.LOCAL),
+                    new RateLimitRule("per-client", generous, LimitKey.CLIENT, StoreFailure.LOCAL)))
+            .withLimits(RequestLimits.defaults().withContentTypes("application/json"))
+            .withContract(OpenApiContract.load(contract));
     Optional<String> redisUrl = Optional.ofNullable(System.getenv("BENCH_REDIS_URL"));
     RateLimiter limiter =
         redisUrl.isPresent()

@@ -19,20 +19,17 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.gateway.TestEndpoints;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.Json;
 import dev.bulwark.runtime.metrics.Metrics;
-import dev.bulwark.runtime.tls.TlsContexts;
-import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
@@ -77,17 +74,8 @@ final class TestIssuer implements AutoCloseable {
     String jwks =
         new JWKSet(List.<JWK>of(ecKey.toPublicJWK(), rsaKey.toPublicJWK(), edKey.toPublicJWK()))
             .toString();
-    ReloadableKeyManager key =
-        new ReloadableKeyManager(
-            authority.issueEndpointCertificate(
-                name,
-                List.of("localhost"),
-                List.of(InetAddress.getByName("127.0.0.1")),
-                Duration.ofHours(1)));
     listener =
-        HttpListener.builder(name)
-            .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
-            .metrics(metrics)
+        TestEndpoints.listener(authority, metrics, name)
             .routes(
                 r ->
                     r.get(

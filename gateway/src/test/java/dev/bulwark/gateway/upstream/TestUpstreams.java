@@ -1,11 +1,11 @@
 package dev.bulwark.gateway.upstream;
 
 import dev.bulwark.ca.CertificateAuthority;
+import dev.bulwark.gateway.TestEndpoints;
 import dev.bulwark.gateway.upstream.wire.HeaderField;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
-import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import io.helidon.webserver.http.Handler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -92,17 +92,8 @@ final class TestUpstreams implements AutoCloseable {
 
   private HttpListener start(String name, Handler handler) {
     try {
-      ReloadableKeyManager key =
-          new ReloadableKeyManager(
-              authority.issueEndpointCertificate(
-                  name,
-                  List.of("localhost"),
-                  List.of(InetAddress.getByName("127.0.0.1")),
-                  Duration.ofHours(1)));
       HttpListener listener =
-          HttpListener.builder(name)
-              .tls(TlsContexts.server(key, List.of()), TlsContexts.ClientAuth.NONE)
-              .metrics(metrics)
+          TestEndpoints.listener(authority, metrics, name)
               .observabilityEndpoints(false)
               .routes(r -> r.any(handler))
               .start();
