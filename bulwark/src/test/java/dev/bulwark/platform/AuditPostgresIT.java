@@ -47,7 +47,8 @@ class AuditPostgresIT {
     try (Connection connection = DriverManager.getConnection(url);
         Statement statement = connection.createStatement()) {
       var rows =
-          statement.executeQuery("SELECT max(seq) FROM audit_records WHERE action = 'http.deny'");
+          statement.executeQuery(
+              "SELECT max(seq) FROM audit_records WHERE action = 'gateway.request'");
       rows.next();
       edited = rows.getLong(1);
       statement.execute(
@@ -64,7 +65,7 @@ class AuditPostgresIT {
   private void awaitDenials(Path data, int atLeast) throws Exception {
     for (int attempt = 0; attempt < 40; attempt++) {
       TestBulwarkProcess.Result result =
-          cli("audit", "query", "--data", data.toString(), "--action", "http.deny", "--json");
+          cli("audit", "query", "--data", data.toString(), "--action", "gateway.request", "--json");
       if (result.exitCode() == 0 && result.stdout().lines().count() >= atLeast) {
         return;
       }

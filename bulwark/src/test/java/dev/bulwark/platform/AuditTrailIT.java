@@ -53,7 +53,7 @@ class AuditTrailIT {
 
       // Once a query sees them they are durable: the collector answers only from stored records.
       List<JsonNode> stored =
-          awaitRecords(data, 5, "--action", "http.deny", "--component", "gateway");
+          awaitRecords(data, 5, "--action", "gateway.request", "--component", "gateway");
       assertThat(stored)
           .extracting(r -> r.path("event").path("attributes").path("request_id").asString())
           .containsAll(refusedRequestIds);
@@ -86,7 +86,7 @@ class AuditTrailIT {
     try (TestBulwarkProcess again = TestBulwarkProcess.up(data, Map.of())) {
       assertThat(again.process.isAlive()).isTrue();
       List<JsonNode> afterRestart =
-          awaitRecords(data, 5, "--action", "http.deny", "--component", "gateway");
+          awaitRecords(data, 5, "--action", "gateway.request", "--component", "gateway");
       assertThat(afterRestart)
           .extracting(r -> r.path("event").path("attributes").path("request_id").asString())
           .as("every event acknowledged before kill -9 is still there")
@@ -104,7 +104,7 @@ class AuditTrailIT {
       for (int i = 0; i < 3; i++) {
         up.get(up.gateway("/payments"), Optional.empty());
       }
-      awaitRecords(data, 3, "--action", "http.deny");
+      awaitRecords(data, 3, "--action", "gateway.request");
       assertThat(up.stop()).isIn(0, 143);
     }
     TestBulwarkProcess.Result before = cli("audit", "verify", "--data", data.toString());

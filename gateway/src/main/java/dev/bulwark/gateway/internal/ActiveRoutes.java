@@ -141,8 +141,9 @@ public record ActiveRoutes(RouteTable<ActiveRoute> table, CallerAuthenticators a
                           GatewayException.Code.INVALID_ROUTES,
                           "route "
                               + spec.route().name()
-                              + " exchanges tokens, but the gateway has no client at the token"
-                              + " endpoint (expected: gateway.token_exchange settings)"));
+                              + " sets exchange_for, but this gateway has no client at the token"
+                              + " endpoint to exchange with (bulwark up does not register one"
+                              + " yet: remove exchange_for)"));
       exchanger =
           Optional.of(
               new TokenExchanger(
