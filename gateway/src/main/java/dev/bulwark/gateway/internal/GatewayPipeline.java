@@ -169,13 +169,14 @@ public final class GatewayPipeline {
             token, req.prologue().method().text(), route.spec().route(), ex.path, ex.address());
     Decision decision = policy.decide(request);
     if (!decision.allowed()) {
-      // The caller learns that policy refused, not which policy: policy ids are internal.
+      // The caller learns that policy refused, not which policy: policy ids are internal; the
+      // audit record says which.
+      ex.reason = "policy: " + decision.reason();
       ex.refuse(
           403,
           "forbidden",
           "the gateway's policy does not allow " + request.method() + " on this route",
           "policy");
-      ex.reason = "policy: " + decision.reason();
       return;
     }
     Optional<byte[]> body = Optional.empty();
