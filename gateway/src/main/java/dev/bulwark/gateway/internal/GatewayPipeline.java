@@ -131,7 +131,7 @@ public final class GatewayPipeline {
       preflight(ex, route, origin.get());
       return;
     }
-    InboundRequest inbound = inbound(req, path.get(), Optional.empty());
+    InboundRequest inbound = inbound(req, path.get());
     Optional<Refusal> refused = route.screen().checkHead(inbound);
     if (refused.isPresent()) {
       ex.refuse(refused.get());
@@ -190,7 +190,17 @@ public final class GatewayPipeline {
     // The whole check (body and contract) runs only for callers who passed authentication, so an
     // anonymous client cannot make the gateway buffer and parse bodies.
     if (body.isPresent() || route.spec().contract().isPresent()) {
-      Optional<Refusal> fullyRefused = route.screen().check(inbound(req, path.get(), body));
+      Optional<Refusal> fullyRefused =
+          route
+              .screen()
+              .check(
+                  new InboundRequest(
+                      inbound.method(),
+                      inbound.rawPath(),
+                      inbound.rawQuery(),
+                      inbound.canonicalPath(),
+                      inbound.headers(),
+                      body));
       if (fullyRefused.isPresent()) {
         ex.refuse(fullyRefused.get());
         return;
@@ -307,8 +317,7 @@ public final class GatewayPipeline {
     }
   }
 
-  private static InboundRequest inbound(
-      ServerRequest req, CanonicalPath path, Optional<byte[]> body) {
+  private static InboundRequest inbound(ServerRequest req, CanonicalPath path) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     for (Header header : req.headers()) {
       headers
@@ -322,7 +331,7 @@ public final class GatewayPipeline {
         rawQuery.isEmpty() ? Optional.empty() : Optional.of(rawQuery),
         path.decoded(),
         headers,
-        body);
+        Optional.empty());
   }
 
   private static Optional<X509Certificate> clientCertificate(ServerRequest req) {
