@@ -265,7 +265,12 @@ public final class GatewayRoutesConfig {
     int burst = s.integer("burst", 0, 0, 10_000_000);
     TokenBucket bucket =
         valid(
-            key + ".rate", () -> TokenBucket.parse(rate, burst == 0 ? defaultBurst(rate) : burst));
+            key + ".rate",
+            () -> {
+              // Without a burst, a bucket holds one period's worth: "100/s" admits 100 at once.
+              TokenBucket parsed = TokenBucket.parse(rate, Math.max(1, burst));
+              return burst == 0 ? TokenBucket.parse(rate, parsed.rate()) : parsed;
+            });
     return valid(
         key,
         () ->
@@ -274,16 +279,6 @@ public final class GatewayRoutesConfig {
                 bucket,
                 s.choice("key", LimitKey.class, LimitKey.CLIENT),
                 s.choice("on_store_failure", StoreFailure.class, StoreFailure.LOCAL)));
-  }
-
-  // Without a burst, a bucket holds one period's worth: "100/s" admits 100 at once.
-  private static long defaultBurst(String rate) {
-    String count = rate.split("/", 2)[0].trim();
-    try {
-      return Math.max(1, Long.parseLong(count));
-    } catch (NumberFormatException e) {
-      return 1;
-    }
   }
 
   private static RequestLimits limits(ConfigSection s, String key, GatewaySettings settings) {
