@@ -8,8 +8,10 @@ import com.atlassian.oai.validator.report.ValidationReport;
 import com.atlassian.oai.validator.report.ValidationReport.Message;
 import com.atlassian.oai.validator.report.ValidationReport.MessageContext;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,17 +39,24 @@ import java.util.regex.Pattern;
  */
 public final class OpenApiContract {
   private static final Pattern ALLOWED_TYPES = Pattern.compile("allowed: \\[([\"a-z, ]*)]");
+  private static final String AUTHORIZATION = "authorization";
   private static final Pattern MISSING_PROPERTIES =
       Pattern.compile("missing required properties \\(\\[([\"A-Za-z0-9_.$, -]*)]\\)");
+
+  /** Outcomes remembered for requests without a body, at most this many at once. */
+  static final int MAX_REMEMBERED = 10_000;
 
   private final Path source;
   private final OpenAPI api;
   private final OpenApiInteractionValidator validator;
+  private final List<String> readHeaders;
+  private final Map<String, Optional<Refusal>> remembered = new ConcurrentHashMap<>();
 
   private OpenApiContract(Path source, OpenAPI api) {
     this.source = source;
     this.api = api;
     this.validator = OpenApiInteractionValidator.createFor(api).build();
+    this.readHeaders = List.copyOf(headersTheValidatorReads(api));
   }
 
   /**
@@ -99,8 +109,106 @@ public final class OpenApiContract {
     return source;
   }
 
-  /** Why {@code request} breaks the contract, or empty if it keeps it. */
+  /**
+   * Why {@code request} breaks the contract, or empty if it keeps it.
+   *
+   * <p>Without a body, the outcome is a function of the method, the raw path and query, and the few
+   * headers the validator reads (see {@link #headersTheValidatorReads}), so it is remembered under
+   * exactly those: a repeated body-less request costs a map lookup instead of a validation, which
+   * was a quarter of the gateway's time per request (bench/README.md).
+   */
   public Optional<Refusal> check(InboundRequest request) {
+    if (request.body().isPresent()) {
+      return validate(request);
+    }
+    String key = outcomeKey(request);
+    Optional<Refusal> known = remembered.get(key);
+    if (known != null) {
+      return known;
+    }
+    Optional<Refusal> outcome = validate(request);
+    if (remembered.size() >= MAX_REMEMBERED) {
+      // Many distinct paths or queries: start over rather than track recency on every request.
+      remembered.clear();
+    }
+    remembered.put(key, outcome);
+    return outcome;
+  }
+
+  /** The headers a remembered outcome is keyed on; for tests. */
+  List<String> readHeaders() {
+    return readHeaders;
+  }
+
+  /** How many outcomes are remembered now; for tests. */
+  int rememberedOutcomes() {
+    return remembered.size();
+  }
+
+  // Everything a body-less request's outcome can depend on, each part length-prefixed so that no
+  // two different requests share a key.
+  private String outcomeKey(InboundRequest request) {
+    StringBuilder key = new StringBuilder(128);
+    part(key, request.method());
+    part(key, request.rawPath());
+    key.append(request.rawQuery().isPresent() ? 'q' : '-');
+    part(key, request.rawQuery().orElse(""));
+    for (String name : readHeaders) {
+      List<String> values = request.header(name);
+      key.append(values.size()).append('#');
+      for (String value : values) {
+        // The security check reads only whether Authorization starts with "Bearer" or "Basic";
+        // keying on the whole token would remember one outcome per token for nothing.
+        part(
+            key,
+            name.equals(AUTHORIZATION) ? value.substring(0, Math.min(6, value.length())) : value);
+      }
+    }
+    return key.toString();
+  }
+
+  private static void part(StringBuilder key, String value) {
+    key.append(value.length()).append(':').append(value);
+  }
+
+  /**
+   * The request headers swagger-request-validator reads, in lower case: it looks headers up by name
+   * and never iterates over them (checked against its 2.46 request validators), reading
+   * Content-Type and Accept (media types), Cookie (cookie parameters and API keys), Authorization
+   * (HTTP security schemes), every declared header parameter and every API key sent in a header.
+   */
+  static Set<String> headersTheValidatorReads(OpenAPI api) {
+    Set<String> names = new TreeSet<>(List.of("accept", AUTHORIZATION, "content-type", "cookie"));
+    List<Parameter> parameters = new ArrayList<>();
+    if (api.getComponents() != null && api.getComponents().getParameters() != null) {
+      parameters.addAll(api.getComponents().getParameters().values());
+    }
+    if (api.getComponents() != null && api.getComponents().getSecuritySchemes() != null) {
+      for (SecurityScheme scheme : api.getComponents().getSecuritySchemes().values()) {
+        if (scheme.getIn() == SecurityScheme.In.HEADER && scheme.getName() != null) {
+          names.add(scheme.getName().toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    for (PathItem item : api.getPaths().values()) {
+      if (item.getParameters() != null) {
+        parameters.addAll(item.getParameters());
+      }
+      for (Operation operation : item.readOperations()) {
+        if (operation.getParameters() != null) {
+          parameters.addAll(operation.getParameters());
+        }
+      }
+    }
+    for (Parameter parameter : parameters) {
+      if ("header".equalsIgnoreCase(parameter.getIn()) && parameter.getName() != null) {
+        names.add(parameter.getName().toLowerCase(Locale.ROOT));
+      }
+    }
+    return names;
+  }
+
+  private Optional<Refusal> validate(InboundRequest request) {
     ValidationReport report;
     try {
       report = validator.validateRequest(toValidatorRequest(request));

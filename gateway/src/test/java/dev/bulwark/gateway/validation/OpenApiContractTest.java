@@ -115,6 +115,68 @@ class OpenApiContractTest {
   }
 
   @Test
+  void remembersABodylessOutcomeOnlyUnderWhatItDependsOn() {
+    TestRequests good = TestRequests.get("/echo/payments/p-1").header("x-tenant", "acme");
+
+    assertThat(contract.check(good.build())).isEmpty();
+    assertThat(contract.check(good.build())).isEmpty();
+    assertThat(contract.rememberedOutcomes()).isEqualTo(1);
+    // The same request with a declared header that breaks its pattern is judged afresh.
+    assertThat(
+            contract.check(
+                TestRequests.get("/echo/payments/p-1").header("x-tenant", "ACME!").build()))
+        .hasValueSatisfying(
+            r -> assertThat(r.description()).startsWith("header parameter x-tenant"));
+    // So is a query that differs from a remembered good one.
+    assertThat(contract.check(TestRequests.get("/echo/payments").query("limit=10").build()))
+        .isEmpty();
+    assertThat(contract.check(TestRequests.get("/echo/payments").query("limit=101").build()))
+        .isPresent();
+    // A refusal is remembered as faithfully as an acceptance.
+    assertThat(contract.check(TestRequests.get("/echo/payments").query("limit=101").build()))
+        .isPresent();
+    assertThat(contract.rememberedOutcomes()).isEqualTo(4);
+  }
+
+  @Test
+  void headersTheValidatorDoesNotReadDoNotSplitTheRememberedOutcomes() {
+    for (int i = 0; i < 50; i++) {
+      assertThat(
+              contract.check(
+                  TestRequests.get("/echo/payments/p-1")
+                      .header("user-agent", "client-" + i)
+                      .header("authorization", "Bearer token-" + i)
+                      .build()))
+          .isEmpty();
+    }
+
+    assertThat(contract.rememberedOutcomes()).isEqualTo(1);
+  }
+
+  @Test
+  void neverRemembersARequestWithABody() {
+    assertThat(contract.check(validPayment("{\"amount\":1,\"currency\":\"EUR\"}").build()))
+        .isEmpty();
+    assertThat(contract.check(validPayment("{\"amount\":1,\"currency\":\"GBP\"}").build()))
+        .isPresent();
+
+    assertThat(contract.rememberedOutcomes()).isZero();
+  }
+
+  @Test
+  void namesEveryHeaderTheValidatorCanRead() {
+    assertThat(OpenApiContract.load(ECHO_SPEC).readHeaders())
+        .containsExactly(
+            "accept",
+            "authorization",
+            "content-type",
+            "cookie",
+            "x-idempotency-key",
+            "x-partner-key",
+            "x-tenant");
+  }
+
+  @Test
   void loadingABadDocumentNamesTheFileAndTheProblem() {
     Path broken = Path.of("src/test/resources/openapi/not-openapi.yaml");
 
