@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ public final class CedarRequests {
   private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
   private static final AtomicBoolean IP_UNAVAILABLE_LOGGED = new AtomicBoolean();
+  private static final Memo<Optional<Value>> ADDRESSES = new Memo<>();
 
   private CedarRequests() {}
 
@@ -59,34 +61,118 @@ public final class CedarRequests {
 
   /** The Cedar request for {@code request} at {@code now}. */
   public static Built of(RouteRequest request, Instant now) {
-    AccessToken token = request.token();
-    EntityUid principal = principal(token);
-    Set<EntityUid> memberships = new HashSet<>();
-    request.token().roles().forEach(r -> memberships.add(EntityUid.of("Role", r)));
-    request.token().groups().forEach(g -> memberships.add(EntityUid.of("Group", g)));
-    EntityUid action = action(request.method(), request.route());
-    Set<EntityUid> actionGroups = actionGroups(request.method());
-    Route route = request.route();
-    EntityUid resource = resource(route);
-    Entity routeEntity =
-        new Entity(
-            resource,
-            Map.of(
-                "audience", new StringValue(route.audience()),
-                "prefix", new StringValue(route.pathPrefix())),
-            Set.of(),
-            Map.of());
-    Map<String, Value> context = new HashMap<>();
-    context.put("mfa", BoolValue.of(request.token().isMultiFactor()));
+    TokenFacts token = TokenFacts.of(request.token());
+    RouteFacts route = RouteFacts.of(request.route());
+    ActionFacts action = ActionFacts.of(request.method(), request.route());
+    Map<String, Value> context = new HashMap<>(16);
+    context.put("mfa", token.mfa());
     context.put("time", new Datetime(now.toEpochMilli()));
-    context.put("client_id", new StringValue(token.clientId()));
-    context.put("scopes", strings(token.scopes()));
-    context.put("audiences", strings(Set.copyOf(token.audiences())));
+    context.put("client_id", token.clientId());
+    context.put("scopes", token.scopes());
+    context.put("audiences", token.audiences());
     context.put("path", new StringValue(request.path()));
     ipAddress(request.sourceAddress()).ifPresent(ip -> context.put("source_ip", ip));
-    List<Entity> entities =
-        List.of(Entity.of(principal, memberships), Entity.of(action, actionGroups), routeEntity);
-    return new Built(principal, action, resource, context, entities);
+    return new Built(
+        token.principal(),
+        action.uid(),
+        route.uid(),
+        context,
+        List.of(token.entity(), action.entity(), route.entity()));
+  }
+
+  // What a verified token contributes to every request it makes, built once per token: the verified
+  // token cache hands the gateway the same AccessToken instance for a repeated token, so an entry
+  // is used only for that very instance and rebuilt for any other.
+  private record TokenFacts(
+      AccessToken token,
+      EntityUid principal,
+      Entity entity,
+      Value mfa,
+      Value clientId,
+      Value scopes,
+      Value audiences) {
+    private static final Memo<TokenFacts> MEMO = new Memo<>();
+
+    static TokenFacts of(AccessToken token) {
+      String key = token.issuer() + '\u0000' + token.tokenId() + '\u0000' + token.subject();
+      TokenFacts known = MEMO.get(key);
+      if (known != null && known.token() == token) {
+        return known;
+      }
+      EntityUid principal = CedarRequests.principal(token);
+      Set<EntityUid> memberships = new HashSet<>();
+      token.roles().forEach(r -> memberships.add(EntityUid.of("Role", r)));
+      token.groups().forEach(g -> memberships.add(EntityUid.of("Group", g)));
+      TokenFacts facts =
+          new TokenFacts(
+              token,
+              principal,
+              Entity.of(principal, memberships),
+              BoolValue.of(token.isMultiFactor()),
+              new StringValue(token.clientId()),
+              strings(token.scopes()),
+              strings(Set.copyOf(token.audiences())));
+      MEMO.put(key, facts);
+      return facts;
+    }
+  }
+
+  private record RouteFacts(Route route, EntityUid uid, Entity entity) {
+    private static final Memo<RouteFacts> MEMO = new Memo<>();
+
+    static RouteFacts of(Route route) {
+      RouteFacts known = MEMO.get(route.name());
+      if (known != null && known.route().equals(route)) {
+        return known;
+      }
+      EntityUid uid = resource(route);
+      RouteFacts facts =
+          new RouteFacts(
+              route,
+              uid,
+              new Entity(
+                  uid,
+                  Map.of(
+                      "audience", new StringValue(route.audience()),
+                      "prefix", new StringValue(route.pathPrefix())),
+                  Set.of(),
+                  Map.of()));
+      MEMO.put(route.name(), facts);
+      return facts;
+    }
+  }
+
+  private record ActionFacts(EntityUid uid, Entity entity) {
+    private static final Memo<ActionFacts> MEMO = new Memo<>();
+
+    static ActionFacts of(String method, Route route) {
+      EntityUid uid = action(method, route);
+      String key = uid.id();
+      ActionFacts known = MEMO.get(key);
+      if (known != null) {
+        return known;
+      }
+      ActionFacts facts = new ActionFacts(uid, Entity.of(uid, actionGroups(method)));
+      MEMO.put(key, facts);
+      return facts;
+    }
+  }
+
+  // A bounded map: past its size it starts over rather than track recency on every request.
+  private static final class Memo<V> {
+    private static final int MAX_ENTRIES = 10_000;
+    private final Map<String, V> entries = new ConcurrentHashMap<>();
+
+    V get(String key) {
+      return entries.get(key);
+    }
+
+    void put(String key, V value) {
+      if (entries.size() >= MAX_ENTRIES) {
+        entries.clear();
+      }
+      entries.put(key, value);
+    }
   }
 
   /**
@@ -129,6 +215,16 @@ public final class CedarRequests {
   // does not parse is left out: a policy that reads context.source_ip then errors, and a forbid
   // that errors denies (ServiceAuthorizer), so that fails closed.
   static Optional<Value> ipAddress(String address) {
+    Optional<Value> known = ADDRESSES.get(address);
+    if (known != null) {
+      return known;
+    }
+    Optional<Value> parsed = parseAddress(address);
+    ADDRESSES.put(address, parsed);
+    return parsed;
+  }
+
+  private static Optional<Value> parseAddress(String address) {
     String plain = address;
     int zone = plain.indexOf('%');
     if (zone >= 0) {
