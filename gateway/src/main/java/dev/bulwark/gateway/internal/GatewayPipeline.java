@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditSink;
+import dev.bulwark.gateway.edge.EdgeRequest;
+import dev.bulwark.gateway.edge.EdgeResponse;
+import dev.bulwark.gateway.edge.EdgeResponses;
+import dev.bulwark.gateway.edge.HelidonEdge;
 import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.gateway.policy.RouteRequest;
 import dev.bulwark.gateway.ratelimit.ConcurrencyLimit;
@@ -14,26 +18,14 @@ import dev.bulwark.gateway.ratelimit.RateLimiter;
 import dev.bulwark.gateway.upstream.UpstreamCluster;
 import dev.bulwark.gateway.validation.InboundRequest;
 import dev.bulwark.gateway.validation.Refusal;
-import dev.bulwark.runtime.http.HttpResponses;
-import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.sdk.policy.Decision;
 import dev.bulwark.sdk.token.AccessToken;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Method;
-import io.helidon.http.Status;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,16 +53,6 @@ public final class GatewayPipeline {
   private static final String COMPONENT = "gateway";
   private static final String UNMATCHED = "unmatched";
 
-  private static final Header HSTS =
-      HeaderValues.createCached("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-  private static final Header NO_SNIFF =
-      HeaderValues.createCached("X-Content-Type-Options", "nosniff");
-  private static final Header NO_REFERRER =
-      HeaderValues.createCached("Referrer-Policy", "no-referrer");
-  private static final Header NO_STORE =
-      HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
-  private static final Header CLOSE = HeaderValues.createCached(HeaderNames.CONNECTION, "close");
-
   private final AtomicReference<ActiveRoutes> routes;
   private final RateLimiter limiter;
   private final RoutePolicy policy;
@@ -92,7 +74,7 @@ public final class GatewayPipeline {
 
   /** Serves every path through the pipeline. */
   public void register(HttpRouting.Builder routing) {
-    routing.any(this::handle);
+    routing.any((req, res) -> handle(HelidonEdge.request(req), HelidonEdge.response(res)));
   }
 
   /** Puts {@code next} in force; returns the routes it replaced, for the caller to close. */
@@ -105,28 +87,28 @@ public final class GatewayPipeline {
     return routes.get();
   }
 
-  private void handle(ServerRequest req, ServerResponse res) {
+  /** Takes {@code req} through the pipeline and answers it on {@code res}. */
+  public void handle(EdgeRequest req, EdgeResponse res) {
     Exchange ex = new Exchange(req, res, System.nanoTime());
-    res.header(HSTS);
-    res.header(NO_SNIFF);
-    res.header(NO_REFERRER);
+    res.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
     // What is routed and authorised is exactly what is forwarded: one canonical form of the path.
-    Optional<CanonicalPath> path = CanonicalPath.of(req.path().rawPath());
-    Optional<String> query = SafeQuery.of(req.query().rawValue());
+    Optional<CanonicalPath> path = CanonicalPath.of(req.rawPath());
+    Optional<String> query = SafeQuery.of(req.rawQuery());
     if (path.isEmpty() || query.isEmpty()) {
       ex.refuse(400, "invalid_request", "the request path or query is not acceptable", "bad_path");
       return;
     }
     ex.path = path.get().decoded();
-    Optional<ActiveRoute> matched =
-        routes.get().table().match(Optional.ofNullable(req.authority()), ex.path);
+    Optional<ActiveRoute> matched = routes.get().table().match(req.authority(), ex.path);
     if (matched.isEmpty()) {
       ex.refuse(404, "not_found", "no route for this path", "no_route");
       return;
     }
     ActiveRoute route = matched.get();
     ex.route = route;
-    Optional<String> origin = req.headers().first(HeaderNames.ORIGIN);
+    Optional<String> origin = req.first("Origin");
     if (isPreflight(req, origin)) {
       preflight(ex, route, origin.get());
       return;
@@ -144,13 +126,11 @@ public final class GatewayPipeline {
       return;
     }
     Authentication authentication =
-        route
-            .authenticator()
-            .authenticate(req.headers().first(HeaderNames.AUTHORIZATION), clientCertificate(req));
+        route.authenticator().authenticate(req.first("Authorization"), req.clientCertificate());
     AccessToken token;
     switch (authentication) {
       case Authentication.Challenged challenge -> {
-        res.header(challenge.responseHeader().getKey(), challenge.responseHeader().getValue());
+        res.set(challenge.responseHeader().getKey(), challenge.responseHeader().getValue());
         ex.refuse(
             challenge.status(),
             challenge.error(),
@@ -165,8 +145,7 @@ public final class GatewayPipeline {
       return;
     }
     RouteRequest request =
-        new RouteRequest(
-            token, req.prologue().method().text(), route.spec().route(), ex.path, ex.address());
+        new RouteRequest(token, req.method(), route.spec().route(), ex.path, ex.address());
     Decision decision = policy.decide(request);
     if (!decision.allowed()) {
       // The caller learns that policy refused, not which policy: policy ids are internal; the
@@ -180,7 +159,7 @@ public final class GatewayPipeline {
       return;
     }
     Optional<byte[]> body = Optional.empty();
-    if (req.content().hasEntity() && route.readsBody(inbound)) {
+    if (req.hasBody() && route.readsBody(inbound)) {
       Optional<byte[]> read = readBody(ex, route);
       if (read.isEmpty()) {
         return;
@@ -208,15 +187,15 @@ public final class GatewayPipeline {
     }
     Optional<ConcurrencyLimit.Permit> permit = route.concurrency().tryAcquire();
     if (permit.isEmpty()) {
-      res.header(HeaderNames.RETRY_AFTER, "1");
+      res.set("Retry-After", "1");
       ex.refuse(
           503, "upstream_busy", "the upstream has too many requests in flight", "upstream_busy");
       return;
     }
     try {
-      RateLimitHeaders.write(decisions, res::header);
-      origin.ifPresent(o -> route.spec().cors().ifPresent(c -> c.actual(o).forEach(res::header)));
-      res.header(NO_STORE);
+      RateLimitHeaders.write(decisions, res::set);
+      origin.ifPresent(o -> route.spec().cors().ifPresent(c -> c.actual(o).forEach(res::set)));
+      res.set("Cache-Control", "no-store");
       UpstreamCluster.Forwarding result =
           route.upstream().forward(req, res, path.get().encoded() + query.get(), body, out -> {});
       ex.forwarded(result);
@@ -225,14 +204,14 @@ public final class GatewayPipeline {
     }
   }
 
-  private static boolean isPreflight(ServerRequest req, Optional<String> origin) {
-    return req.prologue().method() == Method.OPTIONS
+  private static boolean isPreflight(EdgeRequest req, Optional<String> origin) {
+    return req.method().equals("OPTIONS")
         && origin.isPresent()
-        && req.headers().contains(HeaderNames.create("Access-Control-Request-Method"));
+        && req.first("Access-Control-Request-Method").isPresent();
   }
 
   private void preflight(Exchange ex, ActiveRoute route, String origin) {
-    ServerRequest req = ex.req;
+    EdgeRequest req = ex.req;
     Optional<Map<String, String>> allowed =
         route
             .spec()
@@ -241,18 +220,16 @@ public final class GatewayPipeline {
                 cors ->
                     cors.preflight(
                         origin,
-                        req.headers()
-                            .first(HeaderNames.create("Access-Control-Request-Method"))
-                            .orElse(""),
-                        req.headers().first(HeaderNames.create("Access-Control-Request-Headers"))));
+                        req.first("Access-Control-Request-Method").orElse(""),
+                        req.first("Access-Control-Request-Headers")));
     if (allowed.isEmpty()) {
       ex.refuse(403, "cors_refused", "this origin may not call this route", "cors");
       return;
     }
-    allowed.get().forEach(ex.res::header);
+    allowed.get().forEach(ex.res::set);
     ex.answered(204, "cors_preflight");
-    ex.res.status(Status.NO_CONTENT_204);
-    ex.res.send();
+    ex.res.status(204);
+    ex.res.send(new byte[0]);
   }
 
   // Takes one token from each rule's bucket, in order; the first empty bucket refuses with 429.
@@ -266,7 +243,7 @@ public final class GatewayPipeline {
       RateLimitDecision decision = limiter.tryAcquire(rule, key(route, rule, ex, token));
       decisions.add(decision);
       if (!decision.allowed()) {
-        RateLimitHeaders.write(decisions, ex.res::header);
+        RateLimitHeaders.write(decisions, ex.res::set);
         if (decision.degraded()) {
           ex.refuse(
               503,
@@ -300,10 +277,10 @@ public final class GatewayPipeline {
 
   private static Optional<byte[]> readBody(Exchange ex, ActiveRoute route) {
     long max = route.spec().limits().maxBodyBytes();
-    try (InputStream in = ex.req.content().inputStream()) {
+    try (InputStream in = ex.req.body()) {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
       if (bytes.length > max) {
-        ex.res.header(CLOSE);
+        ex.res.set("Connection", "close");
         ex.refuse(
             413,
             "request_too_large",
@@ -317,37 +294,27 @@ public final class GatewayPipeline {
     }
   }
 
-  private static InboundRequest inbound(ServerRequest req, CanonicalPath path) {
+  private static InboundRequest inbound(EdgeRequest req, CanonicalPath path) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Header header : req.headers()) {
-      headers
-          .computeIfAbsent(header.name().toLowerCase(Locale.ROOT), n -> new ArrayList<>(1))
-          .addAll(header.allValues());
-    }
-    String rawQuery = req.query().rawValue();
+    req.forEachField(
+        (name, value) ->
+            headers
+                .computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>(1))
+                .add(value));
+    String rawQuery = req.rawQuery();
     return new InboundRequest(
-        req.prologue().method().text(),
-        req.path().rawPath(),
+        req.method(),
+        req.rawPath(),
         rawQuery.isEmpty() ? Optional.empty() : Optional.of(rawQuery),
         path.decoded(),
         headers,
         Optional.empty());
   }
 
-  private static Optional<X509Certificate> clientCertificate(ServerRequest req) {
-    Optional<Certificate[]> chain = req.remotePeer().tlsCertificates();
-    if (chain.isPresent()
-        && chain.get().length > 0
-        && chain.get()[0] instanceof X509Certificate c) {
-      return Optional.of(c);
-    }
-    return Optional.empty();
-  }
-
   // One request's way through the pipeline: what is known so far, and how it ends.
   private final class Exchange {
-    final ServerRequest req;
-    final ServerResponse res;
+    final EdgeRequest req;
+    final EdgeResponse res;
     final long start;
     ActiveRoute route;
     String path;
@@ -355,7 +322,7 @@ public final class GatewayPipeline {
     String reason;
     private String address;
 
-    Exchange(ServerRequest req, ServerResponse res, long start) {
+    Exchange(EdgeRequest req, EdgeResponse res, long start) {
       this.req = req;
       this.res = res;
       this.start = start;
@@ -363,7 +330,7 @@ public final class GatewayPipeline {
 
     String address() {
       if (address == null) {
-        address = PeerAddress.of(req.remotePeer());
+        address = req.peerAddress();
       }
       return address;
     }
@@ -376,15 +343,16 @@ public final class GatewayPipeline {
     // whether or not its body was read.
     void refuse(Refusal refusal) {
       if (!refusal.allow().isEmpty()) {
-        res.header(HeaderNames.ALLOW, String.join(", ", new TreeSet<>(refusal.allow())));
+        res.set("Allow", String.join(", ", new TreeSet<>(refusal.allow())));
       }
-      boolean close = http1();
+      boolean close = req.http1();
       if (close) {
-        res.header(CLOSE);
+        res.set("Connection", "close");
       }
       answer(refusal.status(), refusal.error(), refusal.description(), refusal.reason());
       if (close) {
-        throw new CloseConnectionException("closed after refusing a request: " + refusal.reason());
+        res.closeConnection();
+        return;
       }
       drainHttp2Body();
     }
@@ -392,32 +360,29 @@ public final class GatewayPipeline {
     // An HTTP/2 client still sending a body the gateway refused would wait forever for flow
     // control; the rest is read and dropped, bounded by the listener's payload limit.
     private void drainHttp2Body() {
-      if (!http1() && req.content().hasEntity() && !req.content().consumed()) {
+      if (!req.http1() && !req.bodyConsumed()) {
         try {
-          req.content().consume();
+          req.discardBody();
         } catch (RuntimeException e) {
           LOG.debug("stopped draining a refused request body: {}", e.toString());
         }
       }
     }
 
-    // HTTP/2 frames each body, so an unread one cannot be taken for a request; only HTTP/1.x
-    // connections are closed after a refusal.
-    private boolean http1() {
-      return req.prologue().protocolVersion().startsWith("1");
-    }
-
     void refuse(int status, String error, String description, String tag) {
       // A body left unread must not stay on the connection: Helidon 4.5 was seen to parse an
       // unread body after an early answer as the next request (request smuggling;
       // HostileRequestsTest). The connection is closed once the answer is sent.
-      boolean unread = http1() && req.content().hasEntity() && !req.content().consumed();
+      // HTTP/2 frames each body, so an unread one cannot be taken for a request; only HTTP/1.x
+      // connections are closed after a refusal.
+      boolean unread = req.http1() && !req.bodyConsumed();
       if (unread) {
-        res.header(CLOSE);
+        res.set("Connection", "close");
       }
       answer(status, error, description, tag);
       if (unread) {
-        throw new CloseConnectionException("closed after refusing a request with a body: " + tag);
+        res.closeConnection();
+        return;
       }
       drainHttp2Body();
     }
@@ -426,7 +391,7 @@ public final class GatewayPipeline {
     private void answer(int status, String error, String description, String tag) {
       metrics.refused(routeName(), tag, System.nanoTime() - start);
       record(status, tag, status == 401 ? AuditEvent.Outcome.FAILURE : AuditEvent.Outcome.DENIED);
-      HttpResponses.error(res, Status.create(status), error, description);
+      EdgeResponses.error(res, status, error, description);
     }
 
     void answered(int status, String tag) {
@@ -435,7 +400,7 @@ public final class GatewayPipeline {
     }
 
     void forwarded(UpstreamCluster.Forwarding result) {
-      int status = res.status().code();
+      int status = res.status();
       if (result == UpstreamCluster.Forwarding.ANSWERED) {
         metrics.forwarded(routeName(), status, System.nanoTime() - start);
         record(status, "forwarded", AuditEvent.Outcome.SUCCESS);
@@ -450,7 +415,7 @@ public final class GatewayPipeline {
     private void record(int status, String tag, AuditEvent.Outcome outcome) {
       AuditEvent.Builder event =
           AuditEvent.builder(COMPONENT, "gateway.request", outcome)
-              .resource(req.prologue().method().text() + " " + (path == null ? "-" : path))
+              .resource(req.method() + " " + (path == null ? "-" : path))
               .sourceAddress(address())
               .requestId(RequestIds.current().orElse("-"))
               .reason(reason == null ? tag : reason)

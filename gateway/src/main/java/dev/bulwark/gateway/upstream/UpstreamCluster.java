@@ -2,6 +2,10 @@ package dev.bulwark.gateway.upstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.gateway.edge.EdgeException;
+import dev.bulwark.gateway.edge.EdgeRequest;
+import dev.bulwark.gateway.edge.EdgeResponse;
+import dev.bulwark.gateway.edge.EdgeResponses;
 import dev.bulwark.gateway.upstream.wire.HeaderField;
 import dev.bulwark.gateway.upstream.wire.RequestBody;
 import dev.bulwark.gateway.upstream.wire.UpstreamConnections;
@@ -9,17 +13,9 @@ import dev.bulwark.gateway.upstream.wire.UpstreamExchange;
 import dev.bulwark.gateway.upstream.wire.UpstreamRequest;
 import dev.bulwark.runtime.errors.CauseChain;
 import dev.bulwark.runtime.http.HttpResponses;
-import dev.bulwark.runtime.http.PeerAddress;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.tls.TlsContexts;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Headers;
 import io.helidon.http.HttpException;
-import io.helidon.http.Status;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -99,9 +95,6 @@ public final class UpstreamCluster implements AutoCloseable {
           "x-client-cert",
           "ssl-client-cert");
 
-  private static final Header NO_STORE =
-      HeaderValues.createCached(HeaderNames.CACHE_CONTROL, "no-store");
-
   private final String route;
   private final UpstreamPolicy policy;
   // One pool of keep-alive connections per target (docs/adr/0001-http-stack.md: the lean client
@@ -155,8 +148,8 @@ public final class UpstreamCluster implements AutoCloseable {
    * @return how the request ended, for the gateway's metrics and audit
    */
   public Forwarding forward(
-      ServerRequest req,
-      ServerResponse res,
+      EdgeRequest req,
+      EdgeResponse res,
       String pathAndQuery,
       Optional<byte[]> body,
       Consumer<List<HeaderField>> extraHeaders) {
@@ -164,24 +157,21 @@ public final class UpstreamCluster implements AutoCloseable {
     Optional<Duration> refusal = breaker.admit();
     if (refusal.isPresent()) {
       long seconds = Math.max(1, (refusal.get().toMillis() + 999) / 1000);
-      res.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
-      HttpResponses.error(
-          res,
-          Status.SERVICE_UNAVAILABLE_503,
-          "upstream_unavailable",
-          "the upstream is failing; try again later");
+      res.set("Retry-After", Long.toString(seconds));
+      EdgeResponses.error(
+          res, 503, "upstream_unavailable", "the upstream is failing; try again later");
       return Forwarding.BREAKER_OPEN;
     }
     Outcome outcome = Outcome.NOT_TRIED;
     try {
       Optional<String> upstreamToken = Optional.empty();
       if (exchanger.isPresent()) {
-        upstreamToken = bearer(req.headers()).flatMap(exchanger.get()::exchange);
+        upstreamToken = bearer(req).flatMap(exchanger.get()::exchange);
         if (upstreamToken.isEmpty()) {
           // Fail closed: the caller's own token is never sent where an exchanged one is required.
-          HttpResponses.error(
+          EdgeResponses.error(
               res,
-              Status.SERVICE_UNAVAILABLE_503,
+              503,
               "upstream_unavailable",
               "the gateway could not obtain a token for the upstream");
           return Forwarding.EXCHANGE_FAILED;
@@ -252,7 +242,7 @@ public final class UpstreamCluster implements AutoCloseable {
     return targets.ejected();
   }
 
-  private Outcome tryTargets(Outgoing outgoing, ServerResponse res) {
+  private Outcome tryTargets(Outgoing outgoing, EdgeResponse res) {
     int tries = outgoing.replayable() ? 1 + policy.maxRetries() : 1;
     List<URI> tried = new ArrayList<>();
     Optional<Exception> lastError = Optional.empty();
@@ -268,7 +258,7 @@ public final class UpstreamCluster implements AutoCloseable {
       UpstreamExchange upstream;
       try {
         upstream = send(outgoing, target.get());
-      } catch (HttpException e) {
+      } catch (EdgeException | HttpException e) {
         // The client's side failed (e.g. its body exceeded the limit): its status stands.
         throw e;
       } catch (IOException | RuntimeException e) {
@@ -303,11 +293,7 @@ public final class UpstreamCluster implements AutoCloseable {
     }
     if (tried.isEmpty()) {
       LOG.warn("route {}: every target is ejected; refusing without calling one", route);
-      HttpResponses.error(
-          res,
-          Status.SERVICE_UNAVAILABLE_503,
-          "upstream_unavailable",
-          "no upstream target is available");
+      EdgeResponses.error(res, 503, "upstream_unavailable", "no upstream target is available");
       return Outcome.NOT_TRIED;
     }
     fail(res, lastError);
@@ -315,27 +301,27 @@ public final class UpstreamCluster implements AutoCloseable {
   }
 
   private UpstreamExchange send(Outgoing outgoing, URI target) throws IOException {
-    ServerRequest req = outgoing.req();
+    EdgeRequest req = outgoing.req();
     List<HeaderField> fields = new ArrayList<>();
-    Set<String> nominated = connectionNominated(req.headers());
-    for (Header header : req.headers()) {
-      String name = header.name().toLowerCase(Locale.ROOT);
-      if (!HOP_BY_HOP.contains(name)
-          && !CLIENT_ASSERTED_IDENTITY.contains(name)
-          && !nominated.contains(name)
-          && !name.startsWith(":")
-          // The gateway issues the request id; the caller's never travels on.
-          && !"x-request-id".equals(name)
-          && !(outgoing.upstreamToken().isPresent() && "authorization".equals(name))) {
-        for (String value : header.allValues()) {
-          fields.add(new HeaderField(header.name(), value));
-        }
-      }
-    }
+    Set<String> nominated = connectionNominated(req);
+    boolean replaceToken = outgoing.upstreamToken().isPresent();
+    req.forEachField(
+        (original, value) -> {
+          String name = original.toLowerCase(Locale.ROOT);
+          if (!HOP_BY_HOP.contains(name)
+              && !CLIENT_ASSERTED_IDENTITY.contains(name)
+              && !nominated.contains(name)
+              && !name.startsWith(":")
+              // The gateway issues the request id; the caller's never travels on.
+              && !"x-request-id".equals(name)
+              && !(replaceToken && "authorization".equals(name))) {
+            fields.add(new HeaderField(original, value));
+          }
+        });
     outgoing
         .upstreamToken()
         .ifPresent(token -> fields.add(new HeaderField("Authorization", "Bearer " + token)));
-    fields.add(new HeaderField("X-Forwarded-For", PeerAddress.of(req.remotePeer())));
+    fields.add(new HeaderField("X-Forwarded-For", req.peerAddress()));
     fields.add(new HeaderField("X-Forwarded-Proto", "https"));
     RequestIds.current()
         .ifPresent(id -> fields.add(new HeaderField(HttpResponses.REQUEST_ID.defaultCase(), id)));
@@ -343,14 +329,14 @@ public final class UpstreamCluster implements AutoCloseable {
     RequestBody body;
     if (outgoing.body().isPresent()) {
       body = RequestBody.of(outgoing.body().get());
-    } else if (!req.content().hasEntity()) {
+    } else if (!req.hasBody()) {
       body = RequestBody.none();
     } else {
       // Streamed both ways: the gateway never holds a whole body in memory.
-      InputStream in = req.content().inputStream();
+      InputStream in = req.body();
       body =
-          req.headers().contentLength().isPresent()
-              ? RequestBody.of(in, req.headers().contentLength().getAsLong())
+          req.contentLength().isPresent()
+              ? RequestBody.of(in, req.contentLength().getAsLong())
               : RequestBody.chunked(in);
     }
     String base = target.getRawPath() == null ? "" : target.getRawPath();
@@ -359,14 +345,12 @@ public final class UpstreamCluster implements AutoCloseable {
     }
     return connections
         .get(target)
-        .send(
-            new UpstreamRequest(
-                req.prologue().method().text(), base + outgoing.pathAndQuery(), fields, body));
+        .send(new UpstreamRequest(req.method(), base + outgoing.pathAndQuery(), fields, body));
   }
 
-  private void relay(UpstreamExchange upstream, ServerResponse res) {
+  private void relay(UpstreamExchange upstream, EdgeResponse res) {
     try (upstream) {
-      res.status(Status.create(upstream.status()));
+      res.status(upstream.status());
       Set<String> nominated = new HashSet<>();
       for (HeaderField field : upstream.headers()) {
         if (field.is("connection")) {
@@ -383,21 +367,21 @@ public final class UpstreamCluster implements AutoCloseable {
         if ((!HOP_BY_HOP.contains(name) || "content-length".equals(name))
             && !nominated.contains(name)) {
           if (relayed.add(name)) {
-            res.header(HeaderValues.create(field.name(), field.value()));
+            res.set(field.name(), field.value());
           } else {
-            res.headers().add(HeaderValues.create(field.name(), field.value()));
+            res.add(field.name(), field.value());
           }
         }
       }
-      res.header(NO_STORE);
+      res.set("Cache-Control", "no-store");
       try (InputStream body = upstream.body();
-          OutputStream downstream = res.outputStream()) {
+          OutputStream downstream = res.stream()) {
         body.transferTo(downstream);
       }
     } catch (IOException | UncheckedIOException e) {
       // Once any byte went to the client there is no retry and no other status: only the log.
       LOG.warn("route {}: relaying the answer failed: {}", route, reason(e));
-      if (!res.isSent()) {
+      if (!res.sent()) {
         fail(res, Optional.of(e));
       }
     }
@@ -409,25 +393,20 @@ public final class UpstreamCluster implements AutoCloseable {
     connections.values().forEach(UpstreamConnections::close);
   }
 
-  private void fail(ServerResponse res, Optional<Exception> error) {
-    if (res.isSent()) {
+  private void fail(EdgeResponse res, Optional<Exception> error) {
+    if (res.sent()) {
       return;
     }
-    res.headers().remove(HeaderNames.CONTENT_LENGTH);
+    res.remove("Content-Length");
     if (error.isPresent() && isTimeout(error.get())) {
       LOG.warn("route {}: upstream timed out", route);
-      HttpResponses.error(
-          res,
-          Status.GATEWAY_TIMEOUT_504,
-          "upstream_timeout",
-          "the upstream did not answer in time");
+      EdgeResponses.error(res, 504, "upstream_timeout", "the upstream did not answer in time");
     } else {
       LOG.warn(
           "route {}: upstream failed: {}",
           route,
           error.map(UpstreamCluster::reason).orElse("unavailable"));
-      HttpResponses.error(
-          res, Status.BAD_GATEWAY_502, "upstream_unavailable", "the upstream is unavailable");
+      EdgeResponses.error(res, 502, "upstream_unavailable", "the upstream is unavailable");
     }
   }
 
@@ -440,18 +419,17 @@ public final class UpstreamCluster implements AutoCloseable {
   }
 
   // RFC 6750 §2.1: the scheme is case-insensitive; the gateway has already verified the token.
-  private static Optional<String> bearer(Headers headers) {
-    return headers
-        .first(HeaderNames.AUTHORIZATION)
+  private static Optional<String> bearer(EdgeRequest req) {
+    return req.first("Authorization")
         .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
         .map(value -> value.substring(7).trim())
         .filter(token -> !token.isEmpty());
   }
 
   // RFC 9110 §7.6.1: fields named in Connection are meant for this hop only.
-  private static Set<String> connectionNominated(Headers headers) {
+  private static Set<String> connectionNominated(EdgeRequest req) {
     Set<String> names = new HashSet<>();
-    for (String value : headers.values(HeaderNames.CONNECTION)) {
+    for (String value : req.all("Connection")) {
       for (String token : value.split(",")) {
         String name = token.trim().toLowerCase(Locale.ROOT);
         if (!name.isEmpty()) {
@@ -469,15 +447,14 @@ public final class UpstreamCluster implements AutoCloseable {
   }
 
   private record Outgoing(
-      ServerRequest req,
+      EdgeRequest req,
       String pathAndQuery,
       Optional<byte[]> body,
       Consumer<List<HeaderField>> extraHeaders,
       Optional<String> upstreamToken) {
     // Replayable: repeating it cannot change the outcome, and its body (if any) can be sent again.
     boolean replayable() {
-      return IDEMPOTENT.contains(req.prologue().method().text())
-          && (body.isPresent() || !req.content().hasEntity());
+      return IDEMPOTENT.contains(req.method()) && (body.isPresent() || !req.hasBody());
     }
   }
 }

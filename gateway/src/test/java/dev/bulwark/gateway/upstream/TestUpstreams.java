@@ -2,6 +2,7 @@ package dev.bulwark.gateway.upstream;
 
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.gateway.TestEndpoints;
+import dev.bulwark.gateway.edge.HelidonEdge;
 import dev.bulwark.gateway.upstream.wire.HeaderField;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
@@ -50,8 +51,8 @@ final class TestUpstreams implements AutoCloseable {
               cluster
                   .get()
                   .forward(
-                      req,
-                      res,
+                      HelidonEdge.request(req),
+                      HelidonEdge.response(res),
                       req.path().rawPath() + (query.isEmpty() ? "" : "?" + query),
                       buffering.get() && req.content().hasEntity()
                           ? Optional.of(req.content().as(byte[].class))
