@@ -41,11 +41,12 @@ public final class HelidonTlsUpstreamProxy {
         int port = Integer.parseInt(args[0]);
         int upstream = Integer.parseInt(args[1]);
         boolean wire = args[2].equals("wire");
-        SSLContext trust = upstreamTrust();
+        boolean gateway = NettyCommon.DIR != null;
+        SSLContext trust = gateway ? NettyWireProxy.context("client") : upstreamTrust();
         SSLParameters params = new SSLParameters();
         params.setProtocols(new String[] {"TLSv1.3"});
         params.setEndpointIdentificationAlgorithm("HTTPS");
-        URI origin = URI.create("https://127.0.0.1:" + upstream);
+        URI origin = URI.create("https://" + (gateway ? "localhost" : "127.0.0.1") + ":" + upstream);
         UpstreamConnections connections = new UpstreamConnections(origin, trust, params,
                 Duration.ofSeconds(5), Duration.ofSeconds(30), 256, Duration.ofSeconds(50));
         WebClient client = WebClient.builder()
@@ -59,7 +60,9 @@ public final class HelidonTlsUpstreamProxy {
                 .build();
         WebServer ws = WebServer.builder().host("127.0.0.1").port(port)
                 .connectionOptions(o -> o.tcpNoDelay(true))
-                .tls(HelidonHello.helidonTls())
+                .tls(gateway
+                        ? Tls.builder().sslContext(NettyWireProxy.context("nginx")).enabledProtocols(List.of("TLSv1.3")).build()
+                        : HelidonHello.helidonTls())
                 .routing(r -> r.any((req, res) -> {
                     if (wire) proxyWire(connections, req, res); else HelidonProxy.proxy(client, req, res);
                 }))

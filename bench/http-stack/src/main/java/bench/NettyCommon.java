@@ -34,12 +34,31 @@ final class NettyCommon {
     }
 
     /** Netty SslContext on the JDK (JSSE) provider, TLS 1.3 only, ALPN h2 + http/1.1. Same keystore as Helidon. */
+    /** The gateway bench's output directory (GatewayLoad's PEM files), when run by ceiling.sh; otherwise null. */
+    static final String DIR = System.getProperty("gl.dir");
+
+    /** BoringSSL (netty-tcnative) unless -Dbench.jdk=true. Only with gl.dir: run.sh and wire.sh keep the JDK. */
+    static SslProvider provider() { return Boolean.getBoolean("bench.jdk") ? SslProvider.JDK : SslProvider.OPENSSL; }
+
+    /** Mutual TLS 1.3 to GatewayLoad's upstream with its client certificate (ceiling.sh). */
+    static SslContext clientSsl() throws Exception {
+        return SslContextBuilder.forClient().sslProvider(provider()).protocols("TLSv1.3")
+                .keyManager(new java.io.File(DIR, "client-cert.pem"), new java.io.File(DIR, "client-key.pem"))
+                .trustManager(new java.io.File(DIR, "ca.pem")).build();
+    }
+
     static SslContext serverSsl() throws Exception {
-        KeyStore ks = Certs.load(Certs.keystore("server", "localhost"));
-        PrivateKey key = (PrivateKey) ks.getKey("key", Certs.PASS);
-        X509Certificate cert = (X509Certificate) ks.getCertificate("key");
-        return SslContextBuilder.forServer(key, cert)
-                .sslProvider(SslProvider.JDK)
+        SslContextBuilder builder;
+        if (DIR != null) {
+            builder = SslContextBuilder.forServer(new java.io.File(DIR, "nginx-cert.pem"), new java.io.File(DIR, "nginx-key.pem"))
+                    .sslProvider(provider());
+        } else {
+            KeyStore ks = Certs.load(Certs.keystore("server", "localhost"));
+            PrivateKey key = (PrivateKey) ks.getKey("key", Certs.PASS);
+            X509Certificate cert = (X509Certificate) ks.getCertificate("key");
+            builder = SslContextBuilder.forServer(key, cert).sslProvider(SslProvider.JDK);
+        }
+        return builder
                 .protocols("TLSv1.3")
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,

@@ -16,13 +16,20 @@ final class NettyProxyPools {
     static final AttributeKey<NettyProxy.Exchange> EXCHANGE = AttributeKey.valueOf("exchange");
     private static final Map<EventExecutor, ChannelPool> POOLS = new IdentityHashMap<>();
 
+    // With gl.dir (ceiling.sh): mutual TLS to GatewayLoad's upstream; otherwise cleartext.
+    static io.netty.handler.ssl.SslContext upstreamTls;
+
     static synchronized void init(int upstreamPort) {
+        if (NettyCommon.DIR != null) {
+            try { upstreamTls = NettyCommon.clientSsl(); } catch (Exception e) { throw new IllegalStateException(e); }
+        }
         for (EventExecutor e : GROUP) {
             Bootstrap b = new Bootstrap().group((EventLoop) e).channel(NettyCommon.clientChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .remoteAddress(new InetSocketAddress("127.0.0.1", upstreamPort));
             POOLS.put(e, new SimpleChannelPool(b, new AbstractChannelPoolHandler() {
                 @Override public void channelCreated(Channel ch) {
+                    if (upstreamTls != null) ch.pipeline().addLast(upstreamTls.newHandler(ch.alloc(), "localhost", upstreamPort));
                     ch.pipeline().addLast(new HttpClientCodec());
                     ch.pipeline().addLast(new NettyProxy.UpstreamHandler());
                 }

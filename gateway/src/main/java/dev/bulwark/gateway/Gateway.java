@@ -3,6 +3,7 @@ package dev.bulwark.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.AuditSink;
+import dev.bulwark.gateway.edge.EdgeListener;
 import dev.bulwark.gateway.internal.ActiveRoutes;
 import dev.bulwark.gateway.internal.GatewayMetrics;
 import dev.bulwark.gateway.internal.GatewayPipeline;
@@ -34,14 +35,14 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
-  private final HttpListener listener;
+  private final EdgeListener listener;
   private final GatewayPipeline pipeline;
   private final ActiveRoutes.Environment environment;
   private final GatewayMetrics metrics;
   private final Object reloading = new Object();
 
   private Gateway(
-      HttpListener listener,
+      EdgeListener listener,
       GatewayPipeline pipeline,
       ActiveRoutes.Environment environment,
       GatewayMetrics metrics) {
@@ -254,15 +255,10 @@ public final class Gateway implements AutoCloseable {
               metrics,
               audit);
       try {
-        HttpListener started =
-            listener
-                .maxPayloadSize(settings.maxBodyBytes())
-                .observabilityEndpoints(false)
-                .acceptCallerRequestIds(false)
-                // The pipeline audits every decision itself, refusals included.
-                .auditRefusals(false)
-                .routes(pipeline::register)
-                .start();
+        // The gateway serves on its own Netty listener (EdgeListener), configured like any other.
+        EdgeListener started =
+            EdgeListener.start(
+                listener.maxPayloadSize(settings.maxBodyBytes()).settings(), pipeline::handle);
         return new Gateway(started, pipeline, environment, metrics);
       } catch (RuntimeException e) {
         initial.close();

@@ -88,6 +88,38 @@ public final class HttpListener implements AutoCloseable {
     server.stop();
   }
 
+  /**
+   * A listener's settings as a {@link Builder} holds them.
+   *
+   * @param component the component name, for logs and metrics
+   * @param host the address to bind
+   * @param port the port to bind; 0 picks a free one
+   * @param sslContext the TLS context
+   * @param clientAuth whether client certificates are asked for or required
+   * @param metrics where request metrics go
+   * @param maxPayloadSize the largest request body, in bytes
+   * @param maxPrologueLength the longest request line, in bytes
+   * @param maxHeadersSize the largest header section, in bytes
+   */
+  public record Settings(
+      String component,
+      String host,
+      int port,
+      SSLContext sslContext,
+      ClientAuth clientAuth,
+      Metrics metrics,
+      long maxPayloadSize,
+      int maxPrologueLength,
+      int maxHeadersSize) {
+    public Settings {
+      requireNonNull(component, "component");
+      requireNonNull(host, "host");
+      requireNonNull(sslContext, "sslContext");
+      requireNonNull(clientAuth, "clientAuth");
+      requireNonNull(metrics, "metrics");
+    }
+  }
+
   /** Builds and starts a listener. */
   public static final class Builder {
     private final String component;
@@ -233,6 +265,32 @@ public final class HttpListener implements AutoCloseable {
     public Builder requirePeer(String pathPrefix, PeerAuthorizer allowed) {
       peerRules.add(new PeerRule(requireNonNull(pathPrefix, "pathPrefix"), allowed));
       return this;
+    }
+
+    /**
+     * What this builder was given, for a component that serves on its own HTTP stack but is
+     * configured like every listener (the gateway's data path).
+     *
+     * @throws IllegalStateException if TLS or metrics are not set
+     */
+    public Settings settings() {
+      if (sslContext == null) {
+        throw new IllegalStateException(
+            "tls: not set (expected: an SSLContext; Bulwark does not listen in plaintext)");
+      }
+      if (metrics == null) {
+        throw new IllegalStateException("metrics: not set");
+      }
+      return new Settings(
+          component,
+          host,
+          port,
+          sslContext,
+          clientAuth,
+          metrics,
+          maxPayloadSize,
+          maxPrologueLength,
+          maxHeadersSize);
     }
 
     public HttpListener start() {

@@ -1,0 +1,321 @@
+package dev.bulwark.gateway.edge;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.bulwark.runtime.http.HttpListener;
+import dev.bulwark.runtime.http.RequestIds;
+import dev.bulwark.runtime.tls.TlsContexts;
+import io.micrometer.core.instrument.Timer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The gateway's own HTTPS listener, on Netty: TLS 1.3 with ALPN for HTTP/2 and HTTP/1.1, each
+ * request handed whole to a virtual thread running the gateway's pipeline. It replaces the Helidon
+ * listener on the gateway's data path only (docs/adr/0001-http-stack.md, amendment of 2026-11-24:
+ * the same proxy hop costs markedly less on Netty), and is configured from the same {@link
+ * HttpListener.Settings} every Bulwark listener takes.
+ */
+public final class EdgeListener implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeListener.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("bulwark.access");
+  private static final Set<String> STANDARD_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+  // Closes keep-alive connections no request has used for this long.
+  private static final int IDLE_SECONDS = 60;
+
+  private final EventLoopGroup group;
+  private final ExecutorService requests;
+  private final Channel server;
+  private final URI url;
+
+  private EdgeListener(EventLoopGroup group, ExecutorService requests, Channel server, URI url) {
+    this.group = group;
+    this.requests = requests;
+    this.server = server;
+    this.url = url;
+  }
+
+  /**
+   * Starts a listener with {@code settings}, answering every request with {@code handler}.
+   *
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static EdgeListener start(
+      HttpListener.Settings settings, BiConsumer<EdgeRequest, EdgeResponse> handler) {
+    requireNonNull(settings, "settings");
+    requireNonNull(handler, "handler");
+    SslContext tls = tls(settings);
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerSocketChannel> channel =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+    ExecutorService requests =
+        Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name(settings.component() + "-request-", 0).factory());
+    Dispatcher dispatcher = new Dispatcher(settings, handler);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(group)
+            .channel(channel)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            // Without it, small answers wait out Nagle and delayed ACKs (~40 ms; ADR 0001).
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    ch.pipeline().addLast(new Negotiation(settings, requests, dispatcher));
+                  }
+                });
+    try {
+      Channel server = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+      int port = ((InetSocketAddress) server.localAddress()).getPort();
+      String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+      URI url = URI.create("https://" + host + ":" + port);
+      LOG.info(
+          "{} listening on {} (Netty, {})", settings.component(), url, epoll ? "epoll" : "nio");
+      return new EdgeListener(group, requests, server, url);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      group.shutdownGracefully();
+      throw new IllegalStateException("interrupted while binding " + settings.host(), e);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully();
+      requests.shutdown();
+      throw new IllegalStateException(
+          "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  // The caller's SSLContext as it is, so its key manager (rotated certificates included) serves
+  // every handshake; TLS 1.3 only, as on every Bulwark listener.
+  private static SslContext tls(HttpListener.Settings settings) {
+    return new JdkSslContext(
+        settings.sslContext(),
+        false,
+        null,
+        IdentityCipherSuiteFilter.INSTANCE,
+        new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1),
+        switch (settings.clientAuth()) {
+          case NONE -> ClientAuth.NONE;
+          case OPTIONAL -> ClientAuth.OPTIONAL;
+          case REQUIRED -> ClientAuth.REQUIRE;
+        },
+        new String[] {TlsContexts.TLS_13},
+        false);
+  }
+
+  /** The listener's base URL. */
+  public URI url() {
+    return url;
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return url.getPort();
+  }
+
+  /** Stops accepting, lets requests under way finish for up to two seconds, then closes. */
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    requests.shutdown();
+    try {
+      requests.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  // Chooses HTTP/2 or HTTP/1.1 once ALPN is done.
+  private static final class Negotiation extends ApplicationProtocolNegotiationHandler {
+    private final HttpListener.Settings settings;
+    private final ExecutorService requests;
+    private final Dispatcher dispatcher;
+
+    Negotiation(HttpListener.Settings settings, ExecutorService requests, Dispatcher dispatcher) {
+      super(ApplicationProtocolNames.HTTP_1_1);
+      this.settings = settings;
+      this.requests = requests;
+      this.dispatcher = dispatcher;
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      ChannelPipeline pipeline = ctx.pipeline();
+      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        pipeline.addLast(
+            Http2FrameCodecBuilder.forServer()
+                .initialSettings(
+                    Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(256)
+                        .maxHeaderListSize(settings.maxHeadersSize()))
+                .validateHeaders(true)
+                .build());
+        pipeline.addLast(
+            new Http2MultiplexHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel stream) {
+                    stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true, true));
+                    stream
+                        .pipeline()
+                        .addLast(
+                            new EdgeConnection(
+                                false, settings.maxPayloadSize(), requests, dispatcher));
+                  }
+                }));
+        return;
+      }
+      pipeline.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS));
+      pipeline.addLast(
+          new StrictRequestDecoder(settings.maxPrologueLength(), settings.maxHeadersSize()));
+      pipeline.addLast(new HttpResponseEncoder());
+      pipeline.addLast(new EdgeConnection(true, settings.maxPayloadSize(), requests, dispatcher));
+    }
+
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("TLS handshake failed: {}", cause.toString());
+      ctx.close();
+    }
+  }
+
+  /**
+   * Runs one request on its virtual thread: a request id for the logs and the answer, the handler,
+   * a 500 for what the handler did not expect, the request's metric and access-log line.
+   */
+  static final class Dispatcher {
+    private final HttpListener.Settings settings;
+    private final BiConsumer<EdgeRequest, EdgeResponse> handler;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    Dispatcher(HttpListener.Settings settings, BiConsumer<EdgeRequest, EdgeResponse> handler) {
+      this.settings = settings;
+      this.handler = handler;
+    }
+
+    void dispatch(NettyExchange exchange, Runnable ended) {
+      // A public edge issues the id: outside clients cannot choose the one internal logs show.
+      String requestId = RequestIds.create();
+      MDC.put(RequestIds.MDC_KEY, requestId);
+      MDC.put("component", settings.component());
+      long start = System.nanoTime();
+      try {
+        exchange.set("X-Request-Id", requestId);
+        handler.accept(exchange, exchange);
+      } catch (EdgeException e) {
+        if (!exchange.sent()) {
+          exchange.closeConnection();
+          EdgeResponses.error(
+              exchange,
+              e.status(),
+              e.status() == 413 ? "request_too_large" : "invalid_request",
+              e.getMessage());
+        } else {
+          exchange.closeConnection();
+        }
+      } catch (RuntimeException e) {
+        LOG.error("unhandled error serving {} {}", exchange.method(), exchange.rawPath(), e);
+        exchange.closeConnection();
+        if (!exchange.sent()) {
+          EdgeResponses.error(exchange, 500, "server_error", "the request could not be served");
+        }
+      } finally {
+        try {
+          if (!exchange.sent()) {
+            EdgeResponses.error(exchange, 500, "server_error", "the request was not answered");
+          }
+          exchange.finish();
+        } catch (RuntimeException e) {
+          exchange.closeConnection();
+          LOG.debug("could not complete an answer: {}", e.toString());
+        }
+        long nanos = System.nanoTime() - start;
+        String method = exchange.method();
+        String methodTag = STANDARD_METHODS.contains(method) ? method : "OTHER";
+        timer(methodTag, exchange.status()).record(nanos, TimeUnit.NANOSECONDS);
+        // The path only: query strings can carry secrets, so they are never logged.
+        if (ACCESS.isInfoEnabled()) {
+          ACCESS.info(
+              "{} {} {} {}ms peer={} workload=-",
+              method,
+              exchange.rawPath(),
+              exchange.status(),
+              TimeUnit.NANOSECONDS.toMillis(nanos),
+              exchange.peerAddress());
+        }
+        MDC.remove(RequestIds.MDC_KEY);
+        MDC.remove("component");
+        ended.run();
+      }
+    }
+
+    private Timer timer(String method, int status) {
+      return timers.computeIfAbsent(
+          method + ' ' + status,
+          k ->
+              Timer.builder("http.server.requests")
+                  .description("HTTP requests served, by component, route and status")
+                  .tags(
+                      "component",
+                      settings.component(),
+                      "method",
+                      method,
+                      "route",
+                      "/*",
+                      "status",
+                      Integer.toString(status))
+                  .register(settings.metrics().registry()));
+    }
+  }
+}
