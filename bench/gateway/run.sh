@@ -6,7 +6,8 @@
 #
 # Usage: bench/gateway/run.sh [seconds=20] [threads=2] [connections=32]
 # Environment:
-#   WARMUP=10          seconds of wrk against each target before measuring (JIT, connection pools)
+#   WARMUP=60          seconds of wrk against each target before measuring (JIT, connection pools;
+#                      on one CPU the gateway's JVM needs about a minute to compile its hot paths)
 #   ROUNDS=2           measured rounds (each: nginx, then the gateway)
 #   SERVER_CPUS=...    CPUs for the proxy under test and the upstream (taskset list); default: the
 #                      upper half of the cores ("1" on 2 cores). nginx gets one worker per CPU.
@@ -20,7 +21,7 @@ root="$(cd "$here/../.." && pwd)"
 seconds="${1:-20}"
 threads="${2:-2}"
 connections="${3:-32}"
-warmup="${WARMUP:-10}"
+warmup="${WARMUP:-60}"
 rounds="${ROUNDS:-2}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 java="$JAVA_HOME/bin/java"
