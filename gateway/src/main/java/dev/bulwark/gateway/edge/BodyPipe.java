@@ -27,6 +27,7 @@ final class BodyPipe extends InputStream {
   private final Condition arrived = lock.newCondition();
   private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
   private final long limit;
+  private final java.time.Duration patience;
   private final Source source;
   private long received;
   private boolean complete;
@@ -35,8 +36,9 @@ final class BodyPipe extends InputStream {
   private boolean waiting;
   private RuntimeException failure;
 
-  BodyPipe(long limit, Source source) {
+  BodyPipe(long limit, java.time.Duration patience, Source source) {
     this.limit = limit;
+    this.patience = patience;
     this.source = source;
   }
 
@@ -45,6 +47,7 @@ final class BodyPipe extends InputStream {
     BodyPipe pipe =
         new BodyPipe(
             0,
+            java.time.Duration.ofSeconds(1),
             new Source() {
               @Override
               public void readMore() {}
@@ -187,10 +190,20 @@ final class BodyPipe extends InputStream {
           source.readMore();
         }
         waiting = true;
+        long left = patience.toNanos();
         try {
-          arrived.awaitUninterruptibly();
+          // Woken by every arrival; a client that sends nothing for the whole wait has stalled.
+          while (chunks.isEmpty() && !complete && failure == null && reading && left > 0) {
+            left = arrived.awaitNanos(left);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new EdgeException.ClientGone("interrupted while reading the request body");
         } finally {
           waiting = false;
+        }
+        if (left <= 0 && chunks.isEmpty() && !complete && failure == null) {
+          failure = new EdgeException.BodyTimeout(patience);
         }
       }
     } finally {

@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -32,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,17 +48,24 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   private final boolean http1;
   private final long maxPayloadSize;
+  private final EdgeTimeouts timeouts;
   private final Executor executor;
   private final EdgeListener.Dispatcher dispatcher;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private NettyExchange current;
   private boolean closing;
+  private ScheduledFuture<?> headDeadline;
 
   EdgeConnection(
-      boolean http1, long maxPayloadSize, Executor executor, EdgeListener.Dispatcher dispatcher) {
+      boolean http1,
+      long maxPayloadSize,
+      EdgeTimeouts timeouts,
+      Executor executor,
+      EdgeListener.Dispatcher dispatcher) {
     this.http1 = http1;
     this.maxPayloadSize = maxPayloadSize;
+    this.timeouts = timeouts;
     this.executor = executor;
     this.dispatcher = dispatcher;
   }
@@ -67,14 +75,33 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     ctx.channel().config().setAutoRead(false);
     if (ctx.channel().isActive()) {
-      ctx.read();
+      awaitNextRequest();
     }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.read();
+    awaitNextRequest();
     ctx.fireChannelActive();
+  }
+
+  // Reads the next request, which must arrive whole in time: this bounds both an idle keep-alive
+  // connection and one sending its head a byte at a time (slowloris).
+  private void awaitNextRequest() {
+    if (http1 && headDeadline == null) {
+      headDeadline =
+          ctx.executor()
+              .schedule(
+                  () -> {
+                    if (current == null) {
+                      LOG.debug("closing a connection that sent no whole request in time");
+                      ctx.close();
+                    }
+                  },
+                  timeouts.nextRequest().toMillis(),
+                  TimeUnit.MILLISECONDS);
+    }
+    ctx.read();
   }
 
   @Override
@@ -104,6 +131,10 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       ctx.read();
       return;
     }
+    if (headDeadline != null) {
+      headDeadline.cancel(false);
+      headDeadline = null;
+    }
     if (request.decoderResult().isFailure()) {
       ReferenceCountUtil.release(msg);
       refuse(statusFor(request.decoderResult().cause()), request.decoderResult().cause());
@@ -118,7 +149,10 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     boolean announced = announcesBody(request);
     BodyPipe body =
         announced
-            ? new BodyPipe(maxPayloadSize, new Source(HttpUtil.is100ContinueExpected(request)))
+            ? new BodyPipe(
+                maxPayloadSize,
+                timeouts.bodyRead(),
+                new Source(HttpUtil.is100ContinueExpected(request)))
             : BodyPipe.empty();
     NettyExchange exchange =
         new NettyExchange(
@@ -176,7 +210,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       }
       ReferenceCountUtil.release(next);
     }
-    ctx.read();
+    awaitNextRequest();
   }
 
   private void close(NettyExchange exchange) {
@@ -200,22 +234,15 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (headDeadline != null) {
+      headDeadline.cancel(false);
+    }
     if (current != null) {
       current.bodyPipe().fail("the client closed the connection");
     }
     waiting.forEach(ReferenceCountUtil::release);
     waiting.clear();
     ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-    // An idle connection with no request under way is closed; one waiting on its upstream is not.
-    if (event instanceof IdleStateEvent && current == null) {
-      ctx.close();
-      return;
-    }
-    ctx.fireUserEventTriggered(event);
   }
 
   @Override

@@ -27,6 +27,20 @@ public abstract sealed class EdgeException extends RuntimeException {
     }
   }
 
+  /** The client sent no more of the body for longer than the listener waits. */
+  public static final class BodyTimeout extends EdgeException {
+    @Serial private static final long serialVersionUID = 1L;
+
+    public BodyTimeout(java.time.Duration waited) {
+      super("no more of the request body arrived within " + waited.toSeconds() + " s");
+    }
+
+    @Override
+    public int status() {
+      return 408;
+    }
+  }
+
   /** The client went away or broke the body's framing while the gateway read it. */
   public static final class ClientGone extends EdgeException {
     @Serial private static final long serialVersionUID = 1L;

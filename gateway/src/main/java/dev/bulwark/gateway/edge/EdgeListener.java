@@ -60,8 +60,6 @@ public final class EdgeListener implements AutoCloseable {
   private static final Logger ACCESS = LoggerFactory.getLogger("bulwark.access");
   private static final Set<String> STANDARD_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
-  // Closes keep-alive connections no request has used for this long.
-  private static final int IDLE_SECONDS = 60;
 
   private final EventLoopGroup group;
   private final ExecutorService requests;
@@ -82,7 +80,15 @@ public final class EdgeListener implements AutoCloseable {
    */
   public static EdgeListener start(
       HttpListener.Settings settings, BiConsumer<EdgeRequest, EdgeResponse> handler) {
+    return start(settings, EdgeTimeouts.DEFAULTS, handler);
+  }
+
+  static EdgeListener start(
+      HttpListener.Settings settings,
+      EdgeTimeouts timeouts,
+      BiConsumer<EdgeRequest, EdgeResponse> handler) {
     requireNonNull(settings, "settings");
+    requireNonNull(timeouts, "timeouts");
     requireNonNull(handler, "handler");
     SslContext tls = tls(settings);
     boolean epoll = Epoll.isAvailable();
@@ -107,7 +113,8 @@ public final class EdgeListener implements AutoCloseable {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(tls.newHandler(ch.alloc()));
-                    ch.pipeline().addLast(new Negotiation(settings, requests, dispatcher));
+                    ch.pipeline()
+                        .addLast(new Negotiation(settings, timeouts, requests, dispatcher));
                   }
                 });
     try {
@@ -179,12 +186,18 @@ public final class EdgeListener implements AutoCloseable {
   // Chooses HTTP/2 or HTTP/1.1 once ALPN is done.
   private static final class Negotiation extends ApplicationProtocolNegotiationHandler {
     private final HttpListener.Settings settings;
+    private final EdgeTimeouts timeouts;
     private final ExecutorService requests;
     private final Dispatcher dispatcher;
 
-    Negotiation(HttpListener.Settings settings, ExecutorService requests, Dispatcher dispatcher) {
+    Negotiation(
+        HttpListener.Settings settings,
+        EdgeTimeouts timeouts,
+        ExecutorService requests,
+        Dispatcher dispatcher) {
       super(ApplicationProtocolNames.HTTP_1_1);
       this.settings = settings;
+      this.timeouts = timeouts;
       this.requests = requests;
       this.dispatcher = dispatcher;
     }
@@ -193,6 +206,9 @@ public final class EdgeListener implements AutoCloseable {
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
       ChannelPipeline pipeline = ctx.pipeline();
       if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        pipeline.addLast(
+            new IdleStateHandler(0, 0, timeouts.idleHttp2().toMillis(), TimeUnit.MILLISECONDS));
+        pipeline.addLast(new CloseWhenIdle());
         pipeline.addLast(
             Http2FrameCodecBuilder.forServer()
                 .initialSettings(
@@ -211,22 +227,35 @@ public final class EdgeListener implements AutoCloseable {
                         .pipeline()
                         .addLast(
                             new EdgeConnection(
-                                false, settings.maxPayloadSize(), requests, dispatcher));
+                                false, settings.maxPayloadSize(), timeouts, requests, dispatcher));
                   }
                 }));
         return;
       }
-      pipeline.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS));
       pipeline.addLast(
           new StrictRequestDecoder(settings.maxPrologueLength(), settings.maxHeadersSize()));
       pipeline.addLast(new HttpResponseEncoder());
-      pipeline.addLast(new EdgeConnection(true, settings.maxPayloadSize(), requests, dispatcher));
+      pipeline.addLast(
+          new EdgeConnection(true, settings.maxPayloadSize(), timeouts, requests, dispatcher));
     }
 
     @Override
     protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
       LOG.debug("TLS handshake failed: {}", cause.toString());
       ctx.close();
+    }
+  }
+
+  // An HTTP/2 connection with no frame either way for the whole idle time is closed; a stream
+  // waiting on its upstream is bounded by the upstream's own timeout, well below it.
+  private static final class CloseWhenIdle extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event instanceof io.netty.handler.timeout.IdleStateEvent) {
+        ctx.close();
+        return;
+      }
+      ctx.fireUserEventTriggered(event);
     }
   }
 
@@ -259,7 +288,11 @@ public final class EdgeListener implements AutoCloseable {
           EdgeResponses.error(
               exchange,
               e.status(),
-              e.status() == 413 ? "request_too_large" : "invalid_request",
+              switch (e.status()) {
+                case 413 -> "request_too_large";
+                case 408 -> "request_timeout";
+                default -> "invalid_request";
+              },
               e.getMessage());
         } else {
           exchange.closeConnection();

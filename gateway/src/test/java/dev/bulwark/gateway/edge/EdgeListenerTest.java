@@ -47,6 +47,12 @@ class EdgeListenerTest {
 
   private void start(long maxPayload, BiConsumer<EdgeRequest, EdgeResponse> handler)
       throws Exception {
+    start(maxPayload, EdgeTimeouts.DEFAULTS, handler);
+  }
+
+  private void start(
+      long maxPayload, EdgeTimeouts timeouts, BiConsumer<EdgeRequest, EdgeResponse> handler)
+      throws Exception {
     listener =
         EdgeListener.start(
             TestEndpoints.listener(authority, metrics, "edge")
@@ -54,6 +60,7 @@ class EdgeListenerTest {
                 .maxPrologueLength(1024)
                 .maxHeadersSize(4096)
                 .settings(),
+            timeouts,
             handler);
   }
 
@@ -242,6 +249,43 @@ class EdgeListenerTest {
     assertThat(exchange("GET /f HTTP/1.1\r\nHost: a\r\nX-A: a\r\n b\r\nConnection: close\r\n\r\n"))
         .startsWith("HTTP/1.1 200")
         .endsWith("a b");
+  }
+
+  private static final EdgeTimeouts SHORT =
+      new EdgeTimeouts(Duration.ofMillis(400), Duration.ofMillis(400), Duration.ofSeconds(5));
+
+  @Test
+  void closesAConnectionWhoseRequestHeadDoesNotArriveInTime() throws Exception {
+    start(1024, SHORT, (req, res) -> res.send(new byte[0]));
+    long started = System.nanoTime();
+
+    // A slowloris head: it never ends. The socket's own timeout is 3 s; the listener's is 0.4 s.
+    String answer = exchange("GET /slow HTTP/1.1\r\nHost: a\r\nX-Slow: 1");
+
+    assertThat(answer).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
+  }
+
+  @Test
+  void answers408WhenARequestBodyStalls() throws Exception {
+    start(
+        1024,
+        SHORT,
+        (req, res) -> {
+          try (InputStream in = req.body()) {
+            in.readAllBytes();
+            res.send(new byte[0]);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+
+    String answer = exchange("POST /stall HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab");
+
+    assertThat(answer)
+        .startsWith("HTTP/1.1 408")
+        .contains("request_timeout")
+        .containsIgnoringCase("connection: close");
   }
 
   @Test
