@@ -58,10 +58,4 @@ public interface EdgeRequest {
 
   /** Whether the whole body has been read (or there was none). */
   boolean bodyConsumed();
-
-  /**
-   * Lets go of a body the gateway will not read, for protocols where the client would otherwise
-   * wait on flow control (HTTP/2); bounded by the listener's payload limit.
-   */
-  void discardBody();
 }

@@ -36,7 +36,8 @@ public interface EdgeResponse {
 
   /**
    * Closes the connection once this answer is out: for a refused HTTP/1.x request whose body may be
-   * unread, so its bytes can never be taken for another request. The caller returns right after.
+   * unread, so its bytes can never be taken for another request. Called before the answer is sent,
+   * the answer says so ({@code Connection: close}).
    */
   void closeConnection();
 }

@@ -178,11 +178,6 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
     return body.consumed();
   }
 
-  @Override
-  public void discardBody() {
-    // The listener resets an HTTP/2 stream whose body is left unread once it is answered.
-  }
-
   // ---- EdgeResponse --------------------------------------------------------------------------
 
   @Override

@@ -7,7 +7,6 @@ import dev.bulwark.audit.AuditSink;
 import dev.bulwark.gateway.edge.EdgeRequest;
 import dev.bulwark.gateway.edge.EdgeResponse;
 import dev.bulwark.gateway.edge.EdgeResponses;
-import dev.bulwark.gateway.edge.HelidonEdge;
 import dev.bulwark.gateway.policy.RoutePolicy;
 import dev.bulwark.gateway.policy.RouteRequest;
 import dev.bulwark.gateway.ratelimit.ConcurrencyLimit;
@@ -22,7 +21,6 @@ import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.sdk.policy.Decision;
 import dev.bulwark.sdk.token.AccessToken;
 import dev.bulwark.sdk.token.BearerAuthenticator.Authentication;
-import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -70,11 +68,6 @@ public final class GatewayPipeline {
     this.policy = requireNonNull(policy, "policy");
     this.metrics = requireNonNull(metrics, "metrics");
     this.audit = requireNonNull(audit, "audit");
-  }
-
-  /** Serves every path through the pipeline. */
-  public void register(HttpRouting.Builder routing) {
-    routing.any((req, res) -> handle(HelidonEdge.request(req), HelidonEdge.response(res)));
   }
 
   /** Puts {@code next} in force; returns the routes it replaced, for the caller to close. */
@@ -280,7 +273,6 @@ public final class GatewayPipeline {
     try (InputStream in = ex.req.body()) {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
       if (bytes.length > max) {
-        ex.res.set("Connection", "close");
         ex.refuse(
             413,
             "request_too_large",
@@ -345,46 +337,21 @@ public final class GatewayPipeline {
       if (!refusal.allow().isEmpty()) {
         res.set("Allow", String.join(", ", new TreeSet<>(refusal.allow())));
       }
-      boolean close = req.http1();
-      if (close) {
-        res.set("Connection", "close");
+      if (req.http1()) {
+        res.closeConnection();
       }
       answer(refusal.status(), refusal.error(), refusal.description(), refusal.reason());
-      if (close) {
-        res.closeConnection();
-        return;
-      }
-      drainHttp2Body();
-    }
-
-    // An HTTP/2 client still sending a body the gateway refused would wait forever for flow
-    // control; the rest is read and dropped, bounded by the listener's payload limit.
-    private void drainHttp2Body() {
-      if (!req.http1() && !req.bodyConsumed()) {
-        try {
-          req.discardBody();
-        } catch (RuntimeException e) {
-          LOG.debug("stopped draining a refused request body: {}", e.toString());
-        }
-      }
     }
 
     void refuse(int status, String error, String description, String tag) {
-      // A body left unread must not stay on the connection: Helidon 4.5 was seen to parse an
-      // unread body after an early answer as the next request (request smuggling;
-      // HostileRequestsTest). The connection is closed once the answer is sent.
-      // HTTP/2 frames each body, so an unread one cannot be taken for a request; only HTTP/1.x
-      // connections are closed after a refusal.
-      boolean unread = req.http1() && !req.bodyConsumed();
-      if (unread) {
-        res.set("Connection", "close");
+      // A body left unread must not stay on the connection, or it could be parsed as the next
+      // request (request smuggling; HostileRequestsTest). The connection is closed once the
+      // answer is sent. HTTP/2 frames each body, so an unread one cannot be taken for a request:
+      // the listener resets the stream instead.
+      if (req.http1() && !req.bodyConsumed()) {
+        res.closeConnection();
       }
       answer(status, error, description, tag);
-      if (unread) {
-        res.closeConnection();
-        return;
-      }
-      drainHttp2Body();
     }
 
     // Recorded before the answer leaves, so that whoever sees the answer can find the record.

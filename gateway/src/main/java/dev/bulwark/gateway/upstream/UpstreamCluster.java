@@ -15,7 +15,6 @@ import dev.bulwark.runtime.errors.CauseChain;
 import dev.bulwark.runtime.http.HttpResponses;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.tls.TlsContexts;
-import io.helidon.http.HttpException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -258,7 +257,7 @@ public final class UpstreamCluster implements AutoCloseable {
       UpstreamExchange upstream;
       try {
         upstream = send(outgoing, target.get());
-      } catch (EdgeException | HttpException e) {
+      } catch (EdgeException e) {
         // The client's side failed (e.g. its body exceeded the limit): its status stands.
         throw e;
       } catch (IOException | RuntimeException e) {

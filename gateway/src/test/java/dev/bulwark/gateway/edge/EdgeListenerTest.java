@@ -167,15 +167,54 @@ class EdgeListenerTest {
   }
 
   @Test
-  void sendsContinueOnlyWhenTheHandlerReadsTheBody() throws Exception {
-    startEcho();
+  void sendsContinueWhenTheHandlerReadsTheBodyAndNotWhenItRefuses() throws Exception {
+    start(
+        1024,
+        (req, res) -> {
+          if (req.rawPath().equals("/refused")) {
+            res.status(401);
+            res.send(new byte[0]);
+            return;
+          }
+          try (InputStream in = req.body()) {
+            res.send(in.readAllBytes());
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    String head = "HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n";
 
-    String answer =
-        exchange(
-            "POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n"
-                + "Connection: close\r\n\r\nok");
+    try (SSLSocket socket =
+        (SSLSocket) clientTls.getSocketFactory().createSocket("127.0.0.1", listener.port())) {
+      socket.setSoTimeout(3_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      // As a client should: the head, then the body only once the server says to go on.
+      out.write(("POST /read " + head).getBytes(ISO_8859_1));
+      out.flush();
+      assertThat(readUntilBlankLine(in)).startsWith("HTTP/1.1 100 Continue");
+      out.write("ok".getBytes(ISO_8859_1));
+      out.flush();
+      assertThat(readUntilBlankLine(in)).startsWith("HTTP/1.1 200 OK");
+      assertThat(in.readNBytes(2)).asString(ISO_8859_1).isEqualTo("ok");
 
-    assertThat(answer).startsWith("HTTP/1.1 100 Continue").contains("HTTP/1.1 200 OK");
+      out.write(("POST /refused " + head).getBytes(ISO_8859_1));
+      out.flush();
+      String refused = readUntilBlankLine(in);
+      assertThat(refused).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
+    }
+  }
+
+  private static String readUntilBlankLine(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+    }
+    return head.toString(ISO_8859_1);
   }
 
   @Test

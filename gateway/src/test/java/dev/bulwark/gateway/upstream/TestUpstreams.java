@@ -2,13 +2,15 @@ package dev.bulwark.gateway.upstream;
 
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.gateway.TestEndpoints;
-import dev.bulwark.gateway.edge.HelidonEdge;
+import dev.bulwark.gateway.edge.EdgeListener;
+import dev.bulwark.gateway.edge.EdgeRequest;
 import dev.bulwark.gateway.upstream.wire.HeaderField;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
 import io.helidon.webserver.http.Handler;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -40,25 +42,38 @@ final class TestUpstreams implements AutoCloseable {
   final SSLContext clientTls =
       TlsContexts.client(List.of(authority.certificate()), Optional.empty());
   final HttpClient http = HttpClient.newBuilder().sslContext(clientTls).build();
-  final HttpListener front;
+  final EdgeListener front;
 
   TestUpstreams() {
-    front =
-        start(
-            "front",
-            (req, res) -> {
-              String query = req.query().rawValue();
-              cluster
-                  .get()
-                  .forward(
-                      HelidonEdge.request(req),
-                      HelidonEdge.response(res),
-                      req.path().rawPath() + (query.isEmpty() ? "" : "?" + query),
-                      buffering.get() && req.content().hasEntity()
-                          ? Optional.of(req.content().as(byte[].class))
-                          : Optional.empty(),
-                      out -> out.add(new HeaderField("X-Route", "test")));
-            });
+    // The gateway's own listener, as in production, in front of the cluster under test.
+    try {
+      front =
+          EdgeListener.start(
+              TestEndpoints.listener(authority, metrics, "front").settings(),
+              (req, res) -> {
+                String query = req.rawQuery();
+                cluster
+                    .get()
+                    .forward(
+                        req,
+                        res,
+                        req.rawPath() + (query.isEmpty() ? "" : "?" + query),
+                        buffering.get() && req.hasBody()
+                            ? Optional.of(readAll(req))
+                            : Optional.empty(),
+                        out -> out.add(new HeaderField("X-Route", "test")));
+              });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] readAll(EdgeRequest req) {
+    try (InputStream in = req.body()) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** An HTTPS listener answering every path with {@code handler}; its base URL. */
@@ -107,6 +122,7 @@ final class TestUpstreams implements AutoCloseable {
 
   @Override
   public void close() {
+    front.close();
     listeners.forEach(HttpListener::close);
     http.close();
     metrics.close();
