@@ -23,6 +23,7 @@ import java.util.Locale;
  * @param callerLimits rate limits keyed by client or subject, applied after it
  * @param concurrency the upstream's in-flight limit
  * @param upstream the upstream targets with their breaker, health and retries
+ * @param rateLimitPolicy the route's {@code RateLimit-Policy} header value, all rules listed
  */
 public record ActiveRoute(
     RouteSpec spec,
@@ -31,7 +32,8 @@ public record ActiveRoute(
     List<RateLimitRule> anonymousLimits,
     List<RateLimitRule> callerLimits,
     ConcurrencyLimit concurrency,
-    UpstreamCluster upstream) {
+    UpstreamCluster upstream,
+    String rateLimitPolicy) {
   public ActiveRoute {
     requireNonNull(spec, "spec");
     requireNonNull(authenticator, "authenticator");
@@ -40,6 +42,7 @@ public record ActiveRoute(
     callerLimits = List.copyOf(callerLimits);
     requireNonNull(concurrency, "concurrency");
     requireNonNull(upstream, "upstream");
+    requireNonNull(rateLimitPolicy, "rateLimitPolicy");
   }
 
   /** Splits the spec's rate limits into those applied before and after authentication. */

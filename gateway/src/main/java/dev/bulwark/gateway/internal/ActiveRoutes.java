@@ -8,6 +8,7 @@ import dev.bulwark.gateway.Route;
 import dev.bulwark.gateway.RouteSpec;
 import dev.bulwark.gateway.auth.CallerAuthenticators;
 import dev.bulwark.gateway.ratelimit.ConcurrencyLimit;
+import dev.bulwark.gateway.ratelimit.RateLimitHeaders;
 import dev.bulwark.gateway.ratelimit.RateLimitRule;
 import dev.bulwark.gateway.upstream.TokenExchange;
 import dev.bulwark.gateway.upstream.TokenExchanger;
@@ -109,9 +110,11 @@ public record ActiveRoutes(RouteTable<ActiveRoute> table, CallerAuthenticators a
                 old != null && old.concurrency().max() == spec.maxConcurrent()
                     ? old.concurrency()
                     : ConcurrencyLimit.of(spec.maxConcurrent()),
-                old != null && sameUpstream(old.spec(), spec)
-                    ? old.upstream()
-                    : cluster(spec, env));
+                old != null && sameUpstream(old.spec(), spec) ? old.upstream() : cluster(spec, env),
+                // In the order they apply: by address or route first, then by caller.
+                RateLimitHeaders.policy(
+                    java.util.stream.Stream.concat(limits.get(0).stream(), limits.get(1).stream())
+                        .toList()));
         entries.add(new RouteTable.Entry<>(spec.host(), spec.route().pathPrefix(), route));
       }
       return new ActiveRoutes(RouteTable.of(entries), authenticators);

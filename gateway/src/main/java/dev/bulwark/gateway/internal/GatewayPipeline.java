@@ -186,7 +186,7 @@ public final class GatewayPipeline {
       return;
     }
     try {
-      RateLimitHeaders.write(decisions, res::set);
+      RateLimitHeaders.write(route.rateLimitPolicy(), decisions, res::set);
       origin.ifPresent(o -> route.spec().cors().ifPresent(c -> c.actual(o).forEach(res::set)));
       res.set("Cache-Control", "no-store");
       UpstreamCluster.Forwarding result =
@@ -236,7 +236,7 @@ public final class GatewayPipeline {
       RateLimitDecision decision = limiter.tryAcquire(rule, key(route, rule, ex, token));
       decisions.add(decision);
       if (!decision.allowed()) {
-        RateLimitHeaders.write(decisions, ex.res::set);
+        RateLimitHeaders.write(route.rateLimitPolicy(), decisions, ex.res::set);
         if (decision.degraded()) {
           ex.refuse(
               503,

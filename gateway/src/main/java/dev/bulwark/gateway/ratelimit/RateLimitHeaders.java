@@ -23,26 +23,15 @@ public final class RateLimitHeaders {
   private RateLimitHeaders() {}
 
   /**
-   * Writes the headers for the decisions of every rule applied to one request.
-   *
-   * <p>{@code RateLimit-Policy} lists each rule once: its quota {@code q} is the burst and its
-   * window {@code w} the seconds an empty bucket takes to fill. {@code RateLimit} reports only the
-   * most restrictive decision (a refusal before an allowance, then the fewest tokens left, then the
-   * longest wait), so a client learns the limit that binds it without seeing every rule's state.
-   * Times round up to whole seconds: rounding down would invite a retry that is refused again.
-   *
-   * @param header receives each header's name and value; nothing when {@code decisions} is empty
+   * The {@code RateLimit-Policy} value for a route with {@code rules}: every rule once, in order,
+   * whichever of them a request got as far as. Its quota {@code q} is the burst and its window
+   * {@code w} the seconds an empty bucket takes to fill. Built once per route.
    */
-  public static void write(List<RateLimitDecision> decisions, BiConsumer<String, String> header) {
-    requireNonNull(decisions, "decisions");
-    requireNonNull(header, "header");
-    Optional<RateLimitDecision> binding = mostRestrictive(decisions);
-    if (binding.isEmpty()) {
-      return;
-    }
+  public static String policy(List<RateLimitRule> rules) {
+    requireNonNull(rules, "rules");
     Map<String, TokenBucket> policies = new LinkedHashMap<>();
-    for (RateLimitDecision d : decisions) {
-      policies.putIfAbsent(d.rule().name(), d.rule().bucket());
+    for (RateLimitRule rule : rules) {
+      policies.putIfAbsent(rule.name(), rule.bucket());
     }
     StringBuilder policy = new StringBuilder();
     policies.forEach(
@@ -58,7 +47,30 @@ public final class RateLimitHeaders {
               .append(";w=")
               .append(bucket.windowSeconds());
         });
-    header.accept(POLICY, policy.toString());
+    return policy.toString();
+  }
+
+  /**
+   * Writes the headers for one request: {@code policy} (from {@link #policy}) as {@code
+   * RateLimit-Policy}, and for the rules applied so far, {@code decisions}, {@code RateLimit}.
+   *
+   * <p>{@code RateLimit} reports only the most restrictive decision (a refusal before an allowance,
+   * then the fewest tokens left, then the longest wait), so a client learns the limit that binds it
+   * without seeing every rule's state. Times round up to whole seconds: rounding down would invite
+   * a retry that is refused again.
+   *
+   * @param header receives each header's name and value; nothing when {@code decisions} is empty
+   */
+  public static void write(
+      String policy, List<RateLimitDecision> decisions, BiConsumer<String, String> header) {
+    requireNonNull(policy, "policy");
+    requireNonNull(decisions, "decisions");
+    requireNonNull(header, "header");
+    Optional<RateLimitDecision> binding = mostRestrictive(decisions);
+    if (binding.isEmpty()) {
+      return;
+    }
+    header.accept(POLICY, policy);
     RateLimitDecision d = binding.get();
     header.accept(
         RATE_LIMIT,

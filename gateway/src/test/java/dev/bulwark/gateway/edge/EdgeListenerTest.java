@@ -328,6 +328,39 @@ class EdgeListenerTest {
   }
 
   @Test
+  void refusesAnHttp2HeaderListOverTheLimit() throws Exception {
+    start(
+        1024,
+        (req, res) -> {
+          seen.add(req.rawPath());
+          res.send(new byte[0]);
+        });
+    try (HttpClient http = HttpClient.newBuilder().sslContext(clientTls).build()) {
+      int status;
+      try {
+        status =
+            http.send(
+                    HttpRequest.newBuilder(listener.url().resolve("/big"))
+                        .header("X-Big", "v".repeat(6000))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+      } catch (IOException e) {
+        status = -1; // reset or refused: either way not served
+      }
+      int small =
+          http.send(
+                  HttpRequest.newBuilder(listener.url().resolve("/small")).build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode();
+
+      assertThat(status).isNotEqualTo(200);
+      assertThat(small).isEqualTo(200);
+      assertThat(seen).containsExactly("/small");
+    }
+  }
+
+  @Test
   void answers500WhenTheHandlerFailsAndKeepsServing() throws Exception {
     start(
         1024,

@@ -16,10 +16,29 @@ class RateLimitHeadersTest {
       new RateLimitRule(
           "per-route", TokenBucket.parse("1000/m", 2000), LimitKey.ROUTE, StoreFailure.DENY);
 
+  private static final String POLICY = RateLimitHeaders.policy(List.of(PER_CLIENT, PER_ROUTE));
+
   private static Map<String, String> headers(RateLimitDecision... decisions) {
     Map<String, String> headers = new LinkedHashMap<>();
-    RateLimitHeaders.write(List.of(decisions), headers::put);
+    RateLimitHeaders.write(POLICY, List.of(decisions), headers::put);
     return headers;
+  }
+
+  @Test
+  void policyListsEveryRuleOfTheRouteEvenWhenTheFirstOneRefuses() {
+    assertThat(
+            headers(
+                new RateLimitDecision(
+                    false, PER_CLIENT, 0, Duration.ofSeconds(1), Duration.ofMillis(10), false)))
+        .containsEntry("RateLimit-Policy", "\"per-client\";q=100;w=1, \"per-route\";q=2000;w=120")
+        .containsEntry("RateLimit", "\"per-client\";r=0;t=1");
+  }
+
+  @Test
+  void policyNamesARuleOnce() {
+    assertThat(RateLimitHeaders.policy(List.of(PER_CLIENT, PER_CLIENT)))
+        .isEqualTo("\"per-client\";q=100;w=1");
+    assertThat(RateLimitHeaders.policy(List.of())).isEmpty();
   }
 
   @Test
@@ -85,7 +104,7 @@ class RateLimitHeadersTest {
     LocalRateLimiter limiter = LocalRateLimiter.create();
     RateLimitDecision first = limiter.tryAcquire(PER_CLIENT, "c");
     assertThat(headers(first))
-        .containsEntry("RateLimit-Policy", "\"per-client\";q=100;w=1")
+        .containsEntry("RateLimit-Policy", "\"per-client\";q=100;w=1, \"per-route\";q=2000;w=120")
         .containsEntry("RateLimit", "\"per-client\";r=99;t=1");
   }
 }
