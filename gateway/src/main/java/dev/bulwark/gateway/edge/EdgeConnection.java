@@ -1,5 +1,6 @@
 package dev.bulwark.gateway.edge;
 
+import dev.bulwark.runtime.http.PeerAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -22,13 +23,10 @@ import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -335,11 +333,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   }
 
   private String peerAddress() {
-    SocketAddress address = connection().remoteAddress();
-    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return inet.getAddress().getHostAddress().toLowerCase(Locale.ROOT);
-    }
-    return "unknown";
+    return PeerAddress.of(connection().remoteAddress());
   }
 
   // What the body asks of this connection, always on its event loop.

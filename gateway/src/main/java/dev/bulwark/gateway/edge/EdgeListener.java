@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.RequestIds;
+import dev.bulwark.runtime.http.RequestTimers;
 import dev.bulwark.runtime.tls.TlsContexts;
-import io.micrometer.core.instrument.Timer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -37,9 +37,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -58,8 +55,6 @@ import org.slf4j.MDC;
 public final class EdgeListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeListener.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("bulwark.access");
-  private static final Set<String> STANDARD_METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
   private final EventLoopGroup group;
   private final ExecutorService requests;
@@ -266,11 +261,12 @@ public final class EdgeListener implements AutoCloseable {
   static final class Dispatcher {
     private final HttpListener.Settings settings;
     private final BiConsumer<EdgeRequest, EdgeResponse> handler;
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final RequestTimers timers;
 
     Dispatcher(HttpListener.Settings settings, BiConsumer<EdgeRequest, EdgeResponse> handler) {
       this.settings = settings;
       this.handler = handler;
+      this.timers = new RequestTimers(settings.component(), settings.metrics().registry());
     }
 
     void dispatch(NettyExchange exchange, Runnable ended) {
@@ -315,8 +311,8 @@ public final class EdgeListener implements AutoCloseable {
         }
         long nanos = System.nanoTime() - start;
         String method = exchange.method();
-        String methodTag = STANDARD_METHODS.contains(method) ? method : "OTHER";
-        timer(methodTag, exchange.status()).record(nanos, TimeUnit.NANOSECONDS);
+        // One route for the whole listener: the gateway's own metrics are per route.
+        timers.timer(method, "/*", exchange.status()).record(nanos, TimeUnit.NANOSECONDS);
         // The path only: query strings can carry secrets, so they are never logged.
         if (ACCESS.isInfoEnabled()) {
           ACCESS.info(
@@ -331,24 +327,6 @@ public final class EdgeListener implements AutoCloseable {
         MDC.remove("component");
         ended.run();
       }
-    }
-
-    private Timer timer(String method, int status) {
-      return timers.computeIfAbsent(
-          method + ' ' + status,
-          k ->
-              Timer.builder("http.server.requests")
-                  .description("HTTP requests served, by component, route and status")
-                  .tags(
-                      "component",
-                      settings.component(),
-                      "method",
-                      method,
-                      "route",
-                      "/*",
-                      "status",
-                      Integer.toString(status))
-                  .register(settings.metrics().registry()));
     }
   }
 }

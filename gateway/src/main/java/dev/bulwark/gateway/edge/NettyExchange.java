@@ -137,15 +137,9 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
 
   @Override
   public OptionalLong contentLength() {
-    String value = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-    if (value == null) {
-      return OptionalLong.empty();
-    }
-    try {
-      return OptionalLong.of(Long.parseLong(value.trim()));
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty();
-    }
+    // The parser has already refused a malformed or repeated Content-Length.
+    long length = HttpUtil.getContentLength(request, -1L);
+    return length < 0 ? OptionalLong.empty() : OptionalLong.of(length);
   }
 
   @Override

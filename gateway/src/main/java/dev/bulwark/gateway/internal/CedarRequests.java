@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,8 @@ public final class CedarRequests {
   private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
   private static final AtomicBoolean IP_UNAVAILABLE_LOGGED = new AtomicBoolean();
-  private static final Memo<Optional<Value>> ADDRESSES = new Memo<>();
+  private static final int MEMO_ENTRIES = 10_000;
+  private static final BoundedMemo<Optional<Value>> ADDRESSES = new BoundedMemo<>(MEMO_ENTRIES);
 
   private CedarRequests() {}
 
@@ -91,7 +91,7 @@ public final class CedarRequests {
       Value clientId,
       Value scopes,
       Value audiences) {
-    private static final Memo<TokenFacts> MEMO = new Memo<>();
+    private static final BoundedMemo<TokenFacts> MEMO = new BoundedMemo<>(MEMO_ENTRIES);
 
     static TokenFacts of(AccessToken token) {
       String key = token.issuer() + '\u0000' + token.tokenId() + '\u0000' + token.subject();
@@ -118,7 +118,7 @@ public final class CedarRequests {
   }
 
   private record RouteFacts(Route route, EntityUid uid, Entity entity) {
-    private static final Memo<RouteFacts> MEMO = new Memo<>();
+    private static final BoundedMemo<RouteFacts> MEMO = new BoundedMemo<>(MEMO_ENTRIES);
 
     static RouteFacts of(Route route) {
       RouteFacts known = MEMO.get(route.name());
@@ -143,7 +143,7 @@ public final class CedarRequests {
   }
 
   private record ActionFacts(EntityUid uid, Entity entity) {
-    private static final Memo<ActionFacts> MEMO = new Memo<>();
+    private static final BoundedMemo<ActionFacts> MEMO = new BoundedMemo<>(MEMO_ENTRIES);
 
     static ActionFacts of(String method, Route route) {
       EntityUid uid = action(method, route);
@@ -155,23 +155,6 @@ public final class CedarRequests {
       ActionFacts facts = new ActionFacts(uid, Entity.of(uid, actionGroups(method)));
       MEMO.put(key, facts);
       return facts;
-    }
-  }
-
-  // A bounded map: past its size it starts over rather than track recency on every request.
-  private static final class Memo<V> {
-    private static final int MAX_ENTRIES = 10_000;
-    private final Map<String, V> entries = new ConcurrentHashMap<>();
-
-    V get(String key) {
-      return entries.get(key);
-    }
-
-    void put(String key, V value) {
-      if (entries.size() >= MAX_ENTRIES) {
-        entries.clear();
-      }
-      entries.put(key, value);
     }
   }
 

@@ -7,6 +7,7 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.atlassian.oai.validator.report.ValidationReport.Message;
 import com.atlassian.oai.validator.report.ValidationReport.MessageContext;
+import dev.bulwark.gateway.internal.BoundedMemo;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,7 +50,7 @@ public final class OpenApiContract {
   private final OpenAPI api;
   private final OpenApiInteractionValidator validator;
   private final List<String> readHeaders;
-  private final Map<String, Optional<Refusal>> remembered = new ConcurrentHashMap<>();
+  private final BoundedMemo<Optional<Refusal>> remembered = new BoundedMemo<>(MAX_REMEMBERED);
 
   private OpenApiContract(Path source, OpenAPI api) {
     this.source = source;
@@ -127,10 +127,6 @@ public final class OpenApiContract {
       return known;
     }
     Optional<Refusal> outcome = validate(request);
-    if (remembered.size() >= MAX_REMEMBERED) {
-      // Many distinct paths or queries: start over rather than track recency on every request.
-      remembered.clear();
-    }
     remembered.put(key, outcome);
     return outcome;
   }

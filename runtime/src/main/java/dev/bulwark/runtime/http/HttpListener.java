@@ -21,7 +21,6 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
-import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
@@ -51,10 +49,6 @@ public final class HttpListener implements AutoCloseable {
 
   /** The audit attribute holding the HTTP status of a refused request. */
   public static final String STATUS = "status";
-
-  private static final java.util.Set<String> STANDARD_METHODS =
-      java.util.Set.of(
-          "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
 
   private final String component;
   private final WebServer server;
@@ -139,7 +133,7 @@ public final class HttpListener implements AutoCloseable {
     private boolean auditRefusals = true;
     private AuditSink audit = AuditSink.log();
     private final List<PeerRule> peerRules = new ArrayList<>();
-    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private RequestTimers requestTimers;
 
     private Builder(String component) {
       this.component = requireNonNull(component, "component");
@@ -294,13 +288,8 @@ public final class HttpListener implements AutoCloseable {
     }
 
     public HttpListener start() {
-      if (sslContext == null) {
-        throw new IllegalStateException(
-            "tls: not set (expected: an SSLContext; Bulwark does not listen in plaintext)");
-      }
-      if (metrics == null) {
-        throw new IllegalStateException("metrics: not set");
-      }
+      settings(); // fails with the setting that is missing
+      requestTimers = new RequestTimers(component, metrics.registry());
       Tls tls =
           Tls.builder()
               .sslContext(sslContext)
@@ -379,11 +368,8 @@ public final class HttpListener implements AutoCloseable {
         long nanos = System.nanoTime() - start;
         int status = res.status().code();
         String method = req.prologue().method().text();
-        // Clients choose the method; only known ones become metric tags, or the registry grows
-        // without bound.
-        String methodTag = STANDARD_METHODS.contains(method) ? method : "OTHER";
         String route = req.matchingPattern().orElse("unmatched");
-        requestTimer(methodTag, route, status).record(nanos, TimeUnit.NANOSECONDS);
+        requestTimers.timer(method, route, status).record(nanos, TimeUnit.NANOSECONDS);
         if (auditRefusals
             && (status == 401 || status == 403)
             && req.context().get(DenialAudited.class).isEmpty()) {
@@ -401,26 +387,6 @@ public final class HttpListener implements AutoCloseable {
         MDC.remove(RequestIds.MDC_KEY);
         MDC.remove("component");
       }
-    }
-
-    // Looked up, not built, per request: building a meter id and registering it was a measurable
-    // share of a small request's cost (bench/README.md).
-    private Timer requestTimer(String method, String route, int status) {
-      return requestTimers.computeIfAbsent(
-          method + ' ' + status + ' ' + route,
-          k ->
-              Timer.builder("http.server.requests")
-                  .description("HTTP requests served, by component, route and status")
-                  .tags(
-                      "component",
-                      component,
-                      "method",
-                      method,
-                      "route",
-                      route,
-                      "status",
-                      Integer.toString(status))
-                  .register(metrics.registry()));
     }
 
     private void checkPeer(

@@ -12,7 +12,11 @@ public final class PeerAddress {
   private PeerAddress() {}
 
   public static String of(PeerInfo peer) {
-    SocketAddress address = peer.address();
+    return of(peer.address());
+  }
+
+  /** {@code address}'s IP address as text, or {@code unknown} if it has none. */
+  public static String of(SocketAddress address) {
     if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
       return inet.getAddress().getHostAddress();
     }
