@@ -6,9 +6,8 @@
 #
 #   nginx      nginx as in bench/gateway/run.sh
 #   netty      NettyProxy: Netty listener and asynchronous Netty client on one event loop, BoringSSL
-#   netty-wire NettyWireProxy: Netty listener (JDK TLS), blocking upstream.wire client on a virtual
-#              thread: the gateway's data path without its checks
-#   helidon    HelidonTlsUpstreamProxy wire: Helidon listener, blocking upstream.wire client
+#   (results/2026-11-24-ceiling.md also has rows for the blocking upstream.wire client, which the
+#   gateway dropped for an asynchronous hop on the listener's event loop; its proxies went with it)
 #   gateway    the gateway with every check (GatewayLoad)
 #
 # Usage: bench/http-stack/ceiling.sh [seconds=12] [rounds=2]; needs bench/target/benchmarks.jar
@@ -34,12 +33,8 @@ pids+=($!)
 for _ in $(seq 120); do [[ -f "$d/ready" ]] && break; sleep 0.5; done
 up="$(cat "$d/upstream-port")"
 port() { echo $((20000 + RANDOM % 40000)); }
-p_netty=$(port); p_wire=$(port); p_helidon=$(port); p_nginx=$(port)
+p_netty=$(port); p_nginx=$(port)
 taskset -c 1 "$java" -Dgl.dir="$d" -Dbench.threads=1 -cp "$cp" bench.NettyProxy "$p_netty" "$up" tls > "$d/netty.log" 2>&1 &
-pids+=($!)
-taskset -c 1 "$java" -Dgl.dir="$d" -Dbench.jdk=true -Dbench.threads=1 -cp "$cp" bench.NettyWireProxy "$p_wire" "$up" > "$d/wire.log" 2>&1 &
-pids+=($!)
-taskset -c 1 "$java" -Dgl.dir="$d" -cp "$cp" bench.HelidonTlsUpstreamProxy "$p_helidon" "$up" wire > "$d/helidon.log" 2>&1 &
 pids+=($!)
 mkdir -p "$d/nginx/logs"
 cat > "$d/nginx.conf" << NG
@@ -56,8 +51,8 @@ pids+=($!)
 sleep 4
 export TOKEN_FILE="$d/token"
 declare -A url=([nginx]="https://127.0.0.1:$p_nginx" [netty]="https://127.0.0.1:$p_netty"
-  [netty-wire]="https://127.0.0.1:$p_wire" [helidon]="https://127.0.0.1:$p_helidon" [gateway]="$(cat "$d/gateway-url")")
-order=(nginx netty netty-wire helidon gateway)
+  [gateway]="$(cat "$d/gateway-url")")
+order=(nginx netty gateway)
 for t in "${order[@]}"; do  # warm-up: JIT, pools
   taskset -c 0 wrk -t2 -c32 -d20s -s "$root/bench/gateway/bearer.lua" "${url[$t]}/api/items" > /dev/null
 done

@@ -37,7 +37,7 @@ final class NettyCommon {
     /** The gateway bench's output directory (GatewayLoad's PEM files), when run by ceiling.sh; otherwise null. */
     static final String DIR = System.getProperty("gl.dir");
 
-    /** BoringSSL (netty-tcnative) unless -Dbench.jdk=true. Only with gl.dir: run.sh and wire.sh keep the JDK. */
+    /** BoringSSL (netty-tcnative) unless -Dbench.jdk=true. Only with gl.dir: run.sh keeps the JDK. */
     static SslProvider provider() { return Boolean.getBoolean("bench.jdk") ? SslProvider.JDK : SslProvider.OPENSSL; }
 
     /** Mutual TLS 1.3 to GatewayLoad's upstream with its client certificate (ceiling.sh). */

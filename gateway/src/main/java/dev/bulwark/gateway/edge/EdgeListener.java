@@ -13,15 +13,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -37,6 +30,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -86,12 +81,9 @@ public final class EdgeListener implements AutoCloseable {
     requireNonNull(timeouts, "timeouts");
     requireNonNull(handler, "handler");
     SslContext tls = tls(settings);
-    boolean epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    Class<? extends ServerSocketChannel> channel =
-        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        new MultiThreadIoEventLoopGroup(
+            Runtime.getRuntime().availableProcessors(), EdgeTransport.ioHandler());
     ExecutorService requests =
         Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name(settings.component() + "-request-", 0).factory());
@@ -99,7 +91,7 @@ public final class EdgeListener implements AutoCloseable {
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)
-            .channel(channel)
+            .channel(EdgeTransport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             // Without it, small answers wait out Nagle and delayed ACKs (~40 ms; ADR 0001).
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -118,7 +110,10 @@ public final class EdgeListener implements AutoCloseable {
       String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
       URI url = URI.create("https://" + host + ":" + port);
       LOG.info(
-          "{} listening on {} (Netty, {})", settings.component(), url, epoll ? "epoll" : "nio");
+          "{} listening on {} (Netty, {})",
+          settings.component(),
+          url,
+          EdgeTransport.epoll() ? "epoll" : "nio");
       return new EdgeListener(group, requests, server, url);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -279,8 +274,8 @@ public final class EdgeListener implements AutoCloseable {
         exchange.set("X-Request-Id", requestId);
         handler.accept(exchange, exchange);
       } catch (EdgeException e) {
-        if (!exchange.sent()) {
-          exchange.closeConnection();
+        exchange.closeConnection();
+        if (!exchange.sent() && exchange.answered().isEmpty()) {
           EdgeResponses.error(
               exchange,
               e.status(),
@@ -290,43 +285,55 @@ public final class EdgeListener implements AutoCloseable {
                 default -> "invalid_request";
               },
               e.getMessage());
-        } else {
-          exchange.closeConnection();
         }
       } catch (RuntimeException e) {
         LOG.error("unhandled error serving {} {}", exchange.method(), exchange.rawPath(), e);
         exchange.closeConnection();
-        if (!exchange.sent()) {
+        if (!exchange.sent() && exchange.answered().isEmpty()) {
           EdgeResponses.error(exchange, 500, "server_error", "the request could not be served");
         }
       } finally {
-        try {
-          if (!exchange.sent()) {
-            EdgeResponses.error(exchange, 500, "server_error", "the request was not answered");
-          }
-          exchange.finish();
-        } catch (RuntimeException e) {
-          exchange.closeConnection();
-          LOG.debug("could not complete an answer: {}", e.toString());
-        }
-        long nanos = System.nanoTime() - start;
-        String method = exchange.method();
-        // One route for the whole listener: the gateway's own metrics are per route.
-        timers.timer(method, "/*", exchange.status()).record(nanos, TimeUnit.NANOSECONDS);
-        // The path only: query strings can carry secrets, so they are never logged.
-        if (ACCESS.isInfoEnabled()) {
-          ACCESS.info(
-              "{} {} {} {}ms peer={} workload=-",
-              method,
-              exchange.rawPath(),
-              exchange.status(),
-              TimeUnit.NANOSECONDS.toMillis(nanos),
-              exchange.peerAddress());
-        }
         MDC.remove(RequestIds.MDC_KEY);
         MDC.remove("component");
-        ended.run();
+        Optional<CompletionStage<?>> answered = exchange.answered();
+        if (answered.isPresent()) {
+          // Completed on the event loop that relayed the answer, or here if it already is.
+          answered.get().whenComplete((result, failure) -> end(exchange, requestId, start, ended));
+        } else {
+          end(exchange, requestId, start, ended);
+        }
       }
+    }
+
+    private void end(NettyExchange exchange, String requestId, long start, Runnable ended) {
+      MDC.put(RequestIds.MDC_KEY, requestId);
+      MDC.put("component", settings.component());
+      try {
+        if (!exchange.sent()) {
+          EdgeResponses.error(exchange, 500, "server_error", "the request was not answered");
+        }
+        exchange.finish();
+      } catch (RuntimeException e) {
+        exchange.closeConnection();
+        LOG.debug("could not complete an answer: {}", e.toString());
+      }
+      long nanos = System.nanoTime() - start;
+      String method = exchange.method();
+      // One route for the whole listener: the gateway's own metrics are per route.
+      timers.timer(method, "/*", exchange.status()).record(nanos, TimeUnit.NANOSECONDS);
+      // The path only: query strings can carry secrets, so they are never logged.
+      if (ACCESS.isInfoEnabled()) {
+        ACCESS.info(
+            "{} {} {} {}ms peer={} workload=-",
+            method,
+            exchange.rawPath(),
+            exchange.status(),
+            TimeUnit.NANOSECONDS.toMillis(nanos),
+            exchange.peerAddress());
+      }
+      MDC.remove(RequestIds.MDC_KEY);
+      MDC.remove("component");
+      ended.run();
     }
   }
 }

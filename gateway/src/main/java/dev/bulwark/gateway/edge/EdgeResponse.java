@@ -1,6 +1,10 @@
 package dev.bulwark.gateway.edge;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import java.io.OutputStream;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The answer to an {@link EdgeRequest}: status and header fields, then the body, sent once. Field
@@ -40,4 +44,40 @@ public interface EdgeResponse {
    * the answer says so ({@code Connection: close}).
    */
   void closeConnection();
+
+  /**
+   * The event loop of the connection this answer goes out on. An answer relayed from elsewhere is
+   * written from it ({@link #relay}), and the upstream hop runs its own connections on it, so a
+   * relayed byte never changes threads.
+   */
+  EventLoop eventLoop();
+
+  /**
+   * Relays a piece of an answer produced elsewhere, from {@link #eventLoop()}: the first call sends
+   * the status and the headers set so far, {@code last} completes the answer. With a Content-Length
+   * set, the pieces must add up to it (none for a HEAD request or a 204 or 304).
+   *
+   * @param piece the bytes, which this call takes ownership of
+   * @return the write, which completes once the client's connection has taken it
+   */
+  ChannelFuture relay(ByteBuf piece, boolean last);
+
+  /**
+   * Whether the client keeps up with the answer. When it does not, the relaying side waits for its
+   * last {@link #relay} to complete before producing more.
+   */
+  boolean writable();
+
+  /**
+   * Ends an answer that cannot be completed: its connection (HTTP/1.x) or stream (HTTP/2) is
+   * closed, so that the client cannot take a truncated answer for a whole one.
+   */
+  void abort();
+
+  /**
+   * Lets the handler return before the answer is complete: the listener finishes the request (its
+   * metric, its access-log line, the connection's next request) once {@code answered} completes,
+   * however it completes. An answer still unsent by then is a 500.
+   */
+  void completesWith(CompletionStage<?> answered);
 }

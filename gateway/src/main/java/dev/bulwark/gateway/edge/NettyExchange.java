@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
@@ -55,6 +57,7 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
   private volatile boolean sent;
   private volatile boolean close;
   private volatile ChannelFuture lastWrite;
+  private volatile CompletionStage<?> answered;
   private BodyStream stream;
 
   NettyExchange(
@@ -87,6 +90,11 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
   /** Whether the connection closes once this answer is out. */
   boolean closes() {
     return close;
+  }
+
+  /** What the handler left to complete the answer, if it returned before it was complete. */
+  Optional<CompletionStage<?>> answered() {
+    return Optional.ofNullable(answered);
   }
 
   /** The last write of the answer, once it is out. */
@@ -204,7 +212,8 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
     if (sent) {
       throw new IllegalStateException("the answer was already sent");
     }
-    headers.setInt(CONTENT_LENGTH, content.length);
+    // The length of what is sent, whatever an earlier Content-Length said.
+    headers.remove(CONTENT_LENGTH);
     FullHttpResponse response = full(Unpooled.wrappedBuffer(content));
     sent = true;
     lastWrite = channel.writeAndFlush(response);
@@ -231,6 +240,41 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
     close = true;
   }
 
+  @Override
+  public EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
+  @Override
+  public ChannelFuture relay(ByteBuf piece, boolean last) {
+    if (!sent) {
+      sent = true;
+      if (last) {
+        return lastWrite = channel.writeAndFlush(full(piece));
+      }
+      channel.write(head());
+    }
+    return lastWrite =
+        channel.writeAndFlush(
+            last ? new DefaultLastHttpContent(piece) : new DefaultHttpContent(piece));
+  }
+
+  @Override
+  public boolean writable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public void abort() {
+    close = true;
+    channel.close();
+  }
+
+  @Override
+  public void completesWith(CompletionStage<?> answered) {
+    this.answered = answered;
+  }
+
   /** Completes an answer the handler left open (a stream not closed). */
   void finish() {
     if (stream != null && !stream.closed) {
@@ -242,11 +286,32 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
     }
   }
 
+  // The whole answer in one write, with its length (unless it has none: a 204 or 304).
   private FullHttpResponse full(ByteBuf content) {
+    if (!headers.contains(CONTENT_LENGTH) && !bodiless()) {
+      headers.setInt(CONTENT_LENGTH, content.readableBytes());
+    }
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content, headers, trailers());
     connectionHeader(response.headers());
     return response;
+  }
+
+  // The head of an answer whose body follows in pieces: chunked unless its length is known.
+  private HttpResponse head() {
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
+    if (!headers.contains(CONTENT_LENGTH) && !bodiless()) {
+      head.headers().set("Transfer-Encoding", "chunked");
+    }
+    connectionHeader(head.headers());
+    return head;
+  }
+
+  // RFC 9110 §8.6: neither Content-Length nor a body on a 204; a 304's describes what it stands
+  // for.
+  private boolean bodiless() {
+    int code = status.code();
+    return code == 204 || code == 304;
   }
 
   private static HttpHeaders trailers() {
@@ -315,13 +380,8 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
         return;
       }
       headSent = true;
-      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers);
-      if (!headers.contains(CONTENT_LENGTH)) {
-        head.headers().set("Transfer-Encoding", "chunked");
-      }
-      connectionHeader(head.headers());
       sent = true;
-      channel.write(head);
+      channel.write(head());
     }
 
     private void write(Object message) throws IOException {
@@ -343,9 +403,6 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
       }
       closed = true;
       if (!headSent) {
-        if (!headers.contains(CONTENT_LENGTH)) {
-          headers.setInt(CONTENT_LENGTH, buffer.readableBytes());
-        }
         sent = true;
         lastWrite = channel.writeAndFlush(full(buffer));
         return;

@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,16 +186,27 @@ public final class GatewayPipeline {
           503, "upstream_busy", "the upstream has too many requests in flight", "upstream_busy");
       return;
     }
+    // The slot is held until the answer is relayed whole, on whichever thread that ends.
+    ConcurrencyLimit.Permit held = permit.get();
+    CompletionStage<UpstreamCluster.Forwarding> forwarded;
     try {
       RateLimitHeaders.write(route.rateLimitPolicy(), decisions, res::set);
       origin.ifPresent(o -> route.spec().cors().ifPresent(c -> c.actual(o).forEach(res::set)));
       res.set("Cache-Control", "no-store");
-      UpstreamCluster.Forwarding result =
+      forwarded =
           route.upstream().forward(req, res, path.get().encoded() + query.get(), body, out -> {});
-      ex.forwarded(result);
-    } finally {
-      permit.get().close();
+    } catch (RuntimeException e) {
+      held.close();
+      throw e;
     }
+    res.completesWith(
+        forwarded.whenComplete(
+            (result, failure) -> {
+              held.close();
+              if (result != null) {
+                ex.forwarded(result);
+              }
+            }));
   }
 
   private static boolean isPreflight(EdgeRequest req, Optional<String> origin) {
@@ -308,6 +320,7 @@ public final class GatewayPipeline {
     final EdgeRequest req;
     final EdgeResponse res;
     final long start;
+    final String requestId = RequestIds.current().orElse("-");
     ActiveRoute route;
     String path;
     AccessToken token;
@@ -384,7 +397,7 @@ public final class GatewayPipeline {
           AuditEvent.builder(COMPONENT, "gateway.request", outcome)
               .resource(req.method() + " " + (path == null ? "-" : path))
               .sourceAddress(address())
-              .requestId(RequestIds.current().orElse("-"))
+              .requestId(requestId)
               .reason(reason == null ? tag : reason)
               .attribute("route", routeName())
               .attribute("status", Integer.toString(status));

@@ -4,7 +4,6 @@ import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.gateway.TestEndpoints;
 import dev.bulwark.gateway.edge.EdgeListener;
 import dev.bulwark.gateway.edge.EdgeRequest;
-import dev.bulwark.gateway.upstream.wire.HeaderField;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.metrics.Metrics;
 import dev.bulwark.runtime.tls.TlsContexts;
@@ -52,16 +51,17 @@ final class TestUpstreams implements AutoCloseable {
               TestEndpoints.listener(authority, metrics, "front").settings(),
               (req, res) -> {
                 String query = req.rawQuery();
-                cluster
-                    .get()
-                    .forward(
-                        req,
-                        res,
-                        req.rawPath() + (query.isEmpty() ? "" : "?" + query),
-                        buffering.get() && req.hasBody()
-                            ? Optional.of(readAll(req))
-                            : Optional.empty(),
-                        out -> out.add(new HeaderField("X-Route", "test")));
+                res.completesWith(
+                    cluster
+                        .get()
+                        .forward(
+                            req,
+                            res,
+                            req.rawPath() + (query.isEmpty() ? "" : "?" + query),
+                            buffering.get() && req.hasBody()
+                                ? Optional.of(readAll(req))
+                                : Optional.empty(),
+                            out -> out.add(new HeaderField("X-Route", "test"))));
               });
     } catch (IOException e) {
       throw new UncheckedIOException(e);

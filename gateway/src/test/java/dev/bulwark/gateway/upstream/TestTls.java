@@ -1,16 +1,14 @@
-package dev.bulwark.gateway.upstream.wire;
+package dev.bulwark.gateway.upstream;
 
 import dev.bulwark.ca.CertificateAuthority;
 import dev.bulwark.runtime.tls.TlsContexts;
 import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 
 /** A test CA, server contexts for 127.0.0.1 (or a wrong name), and clients that trust the CA. */
@@ -43,21 +41,5 @@ final class TestTls {
 
   SSLContext client() {
     return TlsContexts.client(List.of(authority.certificate()), Optional.empty());
-  }
-
-  UpstreamConnections connections(URI origin, int maxIdle) {
-    return connections(origin, maxIdle, System::nanoTime);
-  }
-
-  UpstreamConnections connections(URI origin, int maxIdle, LongSupplier nanoTime) {
-    return new UpstreamConnections(
-        origin,
-        client(),
-        TlsContexts.clientParameters(),
-        Duration.ofSeconds(5),
-        Duration.ofSeconds(10),
-        maxIdle,
-        Duration.ofSeconds(30),
-        nanoTime);
   }
 }

@@ -1,4 +1,4 @@
-package dev.bulwark.gateway.upstream.wire;
+package dev.bulwark.gateway.upstream;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.bulwark.gateway.upstream.wire;
+package dev.bulwark.gateway.upstream;
 
 /** The character classes of RFC 9110 §5 that requests and responses are checked against. */
 final class Rfc9110 {

@@ -1,4 +1,4 @@
-package dev.bulwark.gateway.upstream.wire;
+package dev.bulwark.gateway.upstream;
 
 import dev.bulwark.runtime.tls.TlsContexts;
 import java.io.ByteArrayOutputStream;
