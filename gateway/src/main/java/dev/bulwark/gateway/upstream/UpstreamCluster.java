@@ -663,6 +663,13 @@ public final class UpstreamCluster implements AutoCloseable {
         failedOn(c, new MalformedResponse("switching protocols, which was not asked for", null));
         return;
       }
+      List<String> codings = head.headers().getAll("Transfer-Encoding");
+      if (!codings.isEmpty()
+          && (codings.size() != 1 || !codings.getFirst().trim().equalsIgnoreCase("chunked"))) {
+        // RFC 9112 §6.1: only chunked framing is understood; any other would be read until close.
+        failedOn(c, new MalformedResponse("a transfer coding other than chunked", null));
+        return;
+      }
       if (status < 200) {
         // RFC 9110 §15.2: interim answers (100, 103) are not relayed; the final one follows.
         interim = true;

@@ -199,6 +199,9 @@ final class UpstreamConnections implements AutoCloseable {
   /** Takes back a connection positioned at the start of its next response. */
   void release(Connection connection) {
     connection.user = null;
+    // Reading again, should the request have paused it for a slow client: an idle connection
+    // must notice its peer closing.
+    connection.channel.config().setAutoRead(true);
     ArrayDeque<Connection> pool =
         idle.computeIfAbsent(connection.channel.eventLoop(), loop -> new ArrayDeque<>());
     if (closed || !connection.channel.isActive() || pool.size() >= maxIdle) {

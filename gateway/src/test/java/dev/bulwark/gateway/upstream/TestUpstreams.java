@@ -43,12 +43,22 @@ final class TestUpstreams implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().sslContext(clientTls).build();
   final EdgeListener front;
 
+  private final long maxPayloadSize;
+
   TestUpstreams() {
+    this(1024 * 1024);
+  }
+
+  /** With listeners (the front and the upstreams) that take bodies up to {@code maxPayloadSize}. */
+  TestUpstreams(long maxPayloadSize) {
+    this.maxPayloadSize = maxPayloadSize;
     // The gateway's own listener, as in production, in front of the cluster under test.
     try {
       front =
           EdgeListener.start(
-              TestEndpoints.listener(authority, metrics, "front").settings(),
+              TestEndpoints.listener(authority, metrics, "front")
+                  .maxPayloadSize(maxPayloadSize)
+                  .settings(),
               (req, res) -> {
                 String query = req.rawQuery();
                 res.completesWith(
@@ -110,6 +120,7 @@ final class TestUpstreams implements AutoCloseable {
     try {
       HttpListener listener =
           TestEndpoints.listener(authority, metrics, name)
+              .maxPayloadSize(maxPayloadSize)
               .observabilityEndpoints(false)
               .routes(r -> r.any(handler))
               .start();
