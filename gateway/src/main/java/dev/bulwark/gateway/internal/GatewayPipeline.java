@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -299,20 +298,13 @@ public final class GatewayPipeline {
   }
 
   private static InboundRequest inbound(EdgeRequest req, CanonicalPath path) {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    req.forEachField(
-        (name, value) ->
-            headers
-                .computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>(1))
-                .add(value));
     String rawQuery = req.rawQuery();
-    return new InboundRequest(
+    return InboundRequest.received(
         req.method(),
         req.rawPath(),
         rawQuery.isEmpty() ? Optional.empty() : Optional.of(rawQuery),
         path.decoded(),
-        headers,
-        Optional.empty());
+        req::forEachField);
   }
 
   // One request's way through the pipeline: what is known so far, and how it ends.

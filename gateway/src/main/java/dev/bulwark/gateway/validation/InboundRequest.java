@@ -2,15 +2,17 @@ package dev.bulwark.gateway.validation;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A request as the gateway received it, for {@link RequestScreen} to check.
+ *
+ * <p>The constructor copies {@code headers}, except another request's, which cannot change and are
+ * shared; {@link #received} builds them once from the fields as received.
  *
  * @param method the method, e.g. {@code POST}
  * @param rawPath the path as sent (percent-encoded)
@@ -33,18 +35,31 @@ public record InboundRequest(
     requireNonNull(rawQuery, "rawQuery");
     requireNonNull(canonicalPath, "canonicalPath");
     requireNonNull(body, "body");
-    Map<String, List<String>> copy = new LinkedHashMap<>();
-    requireNonNull(headers, "headers")
-        .forEach(
-            (name, values) -> {
-              if (!name.equals(name.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException(
-                    "headers: name '" + name + "' (expected: lower case)");
-              }
-              copy.computeIfAbsent(name, n -> new ArrayList<>()).addAll(values);
-            });
-    copy.replaceAll((name, values) -> List.copyOf(values));
-    headers = java.util.Collections.unmodifiableMap(copy);
+    // Headers a request was made with are checked and immutable already: the same request made
+    // again (with its body) shares them.
+    if (!(requireNonNull(headers, "headers") instanceof ReceivedHeaders)) {
+      headers = ReceivedHeaders.copyOf(headers);
+    }
+  }
+
+  /**
+   * A request as received, before its body is read, with the header fields {@code fields} hands
+   * over gathered by lower-cased name. Unlike the constructor, which copies the map it is given, it
+   * builds the request's map once, in its final form.
+   *
+   * @param fields calls its argument with each header field in the order received, as its name as
+   *     sent and one value; a field handed over after it has returned is refused with an {@link
+   *     IllegalStateException}, so the request cannot change
+   */
+  public static InboundRequest received(
+      String method,
+      String rawPath,
+      Optional<String> rawQuery,
+      String canonicalPath,
+      Consumer<BiConsumer<String, String>> fields) {
+    requireNonNull(fields, "fields");
+    return new InboundRequest(
+        method, rawPath, rawQuery, canonicalPath, ReceivedHeaders.gather(fields), Optional.empty());
   }
 
   /** The values of header {@code name} (lower case), or none. */

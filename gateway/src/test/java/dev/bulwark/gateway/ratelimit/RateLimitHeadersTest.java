@@ -95,6 +95,24 @@ class RateLimitHeadersTest {
   }
 
   @Test
+  void amongEqualAllowancesTheLongestTimeToFullBindsThenTheFirst() {
+    assertThat(
+            headers(
+                new RateLimitDecision(
+                    true, PER_CLIENT, 5, Duration.ofSeconds(1), Duration.ZERO, false),
+                new RateLimitDecision(
+                    true, PER_ROUTE, 5, Duration.ofMillis(29_500), Duration.ZERO, false)))
+        .containsEntry("RateLimit", "\"per-route\";r=5;t=30");
+    assertThat(
+            headers(
+                new RateLimitDecision(
+                    true, PER_ROUTE, 5, Duration.ofSeconds(2), Duration.ZERO, false),
+                new RateLimitDecision(
+                    true, PER_CLIENT, 5, Duration.ofSeconds(2), Duration.ZERO, false)))
+        .containsEntry("RateLimit", "\"per-route\";r=5;t=2");
+  }
+
+  @Test
   void writesNothingWithoutDecisions() {
     assertThat(headers()).isEmpty();
   }

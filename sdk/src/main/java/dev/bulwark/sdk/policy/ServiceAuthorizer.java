@@ -8,17 +8,22 @@ import dev.bulwark.policy.AuthorizationError;
 import dev.bulwark.policy.Authorizer;
 import dev.bulwark.policy.Entities;
 import dev.bulwark.policy.Entity;
+import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyException;
 import dev.bulwark.policy.Request;
 import dev.bulwark.policy.Response;
 import dev.bulwark.policy.value.EntityUid;
 import dev.bulwark.policy.value.Value;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * a daemon thread; a new set goes live only after it has been parsed and checked, in one reference
  * swap, so a check sees the old set or the new one, never a mix. A bad set is logged and the live
  * one stays. Thread-safe.
+ *
+ * <p>Per policy set, the decision of a request that one policy determined (or none, on a default
+ * deny) without errors is made once, and the entities of a request are merged over the set's once
+ * for the same {@link Entity} objects: a caller that passes the same objects again, as the gateway
+ * does for a repeated token, reuses that store. At most 4096 such stores are kept per set, each the
+ * size of the request's entities.
  */
 public final class ServiceAuthorizer implements AutoCloseable {
   /** The audit action of decisions. */
@@ -156,7 +167,7 @@ public final class ServiceAuthorizer implements AutoCloseable {
       Collection<Entity> entities) {
     Response response;
     try {
-      Entities all = entities.isEmpty() ? current.entities() : current.entities().with(entities);
+      Entities all = entities.isEmpty() ? current.entities() : current.storeWith(entities);
       response =
           current.authorizer().isAuthorized(Request.of(principal, action, resource, context), all);
     } catch (RuntimeException e) {
@@ -173,51 +184,9 @@ public final class ServiceAuthorizer implements AutoCloseable {
       LOG.warn("{} {} {} {}", principal, action, resource, failed.reason());
       return failed;
     }
-    List<String> determining = response.determiningPolicies().stream().sorted().toList();
-    List<String> erroredForbids =
-        response.errors().stream()
-            .map(AuthorizationError::policyId)
-            .filter(id -> current.forbids(id))
-            .distinct()
-            .sorted()
-            .toList();
-    Decision decision;
-    if (!erroredForbids.isEmpty()) {
-      decision =
-          new Decision(
-              false,
-              Decision.Basis.FORBID_ERRORED,
-              List.of(),
-              response.errors(),
-              "denied: forbid " + erroredForbids + " could not be evaluated",
-              current.version());
-    } else if (response.isAllowed()) {
-      decision =
-          new Decision(
-              true,
-              Decision.Basis.PERMITTED,
-              determining,
-              response.errors(),
-              "allowed by " + determining,
-              current.version());
-    } else if (!determining.isEmpty()) {
-      decision =
-          new Decision(
-              false,
-              Decision.Basis.FORBIDDEN,
-              determining,
-              response.errors(),
-              "denied by " + determining,
-              current.version());
-    } else {
-      decision =
-          new Decision(
-              false,
-              Decision.Basis.NO_PERMIT,
-              List.of(),
-              response.errors(),
-              "denied: no policy permits",
-              current.version());
+    Decision decision = current.prepared(response);
+    if (decision == null) {
+      decision = decision(current, response);
     }
     if (!response.errors().isEmpty()) {
       LOG.warn(
@@ -231,6 +200,50 @@ public final class ServiceAuthorizer implements AutoCloseable {
       LOG.info("{} {} {} {}", principal, action, resource, decision.reason());
     }
     return decision;
+  }
+
+  // The decision for any response: those with errors, or with several determining policies.
+  private static Decision decision(Live current, Response response) {
+    List<String> determining = response.determiningPolicies().stream().sorted().toList();
+    List<String> erroredForbids =
+        response.errors().stream()
+            .map(AuthorizationError::policyId)
+            .filter(id -> current.forbids(id))
+            .distinct()
+            .sorted()
+            .toList();
+    if (!erroredForbids.isEmpty()) {
+      return new Decision(
+          false,
+          Decision.Basis.FORBID_ERRORED,
+          List.of(),
+          response.errors(),
+          "denied: forbid " + erroredForbids + " could not be evaluated",
+          current.version());
+    } else if (response.isAllowed()) {
+      return permitted(determining, response.errors(), current.version());
+    } else if (!determining.isEmpty()) {
+      return forbidden(determining, response.errors(), current.version());
+    } else {
+      return noPermit(response.errors(), current.version());
+    }
+  }
+
+  private static Decision permitted(
+      List<String> determining, List<AuthorizationError> errors, String version) {
+    return new Decision(
+        true, Decision.Basis.PERMITTED, determining, errors, "allowed by " + determining, version);
+  }
+
+  private static Decision forbidden(
+      List<String> determining, List<AuthorizationError> errors, String version) {
+    return new Decision(
+        false, Decision.Basis.FORBIDDEN, determining, errors, "denied by " + determining, version);
+  }
+
+  private static Decision noPermit(List<AuthorizationError> errors, String version) {
+    return new Decision(
+        false, Decision.Basis.NO_PERMIT, List.of(), errors, "denied: no policy permits", version);
   }
 
   private void audit(
@@ -354,6 +367,12 @@ public final class ServiceAuthorizer implements AutoCloseable {
     return current == null ? Optional.empty() : Optional.of(current.version());
   }
 
+  /** How many request entity stores the live set keeps (for tests). */
+  int rememberedStores() {
+    Live current = live;
+    return current == null ? 0 : current.rememberedStores();
+  }
+
   /** Stops refreshing; checks keep answering with the last live set. */
   @Override
   public void close() {
@@ -362,10 +381,149 @@ public final class ServiceAuthorizer implements AutoCloseable {
     }
   }
 
-  private record Live(Authorizer authorizer, Entities entities, String version) {
+  // A policy set in force, with what checks against it would otherwise rebuild on every request.
+  private static final class Live {
+    // Request entities are few (a caller, a resource); a store for many is built, not remembered.
+    private static final int MAX_REMEMBERED_ENTITIES = 8;
+    private static final int MAX_REMEMBERED_STORES = 4096;
+
+    private final Authorizer authorizer;
+    private final Entities entities;
+    private final String version;
+    // A response without errors that one policy or none determined, as most are, always decides
+    // the same: those decisions are made once per policy set, by policy id.
+    private final Map<String, Decision> permittedBy;
+    private final Map<String, Decision> forbiddenBy;
+    private final Decision noPermit;
+    // The live entities with a request's own over them, for callers that pass the same Entity
+    // objects again (the gateway does, for a repeated token, route and method). Past the bound
+    // the memo starts over rather than track recency on every request.
+    private final Map<SameEntities, Entities> stores = new ConcurrentHashMap<>();
+
+    Live(Authorizer authorizer, Entities entities, String version) {
+      this.authorizer = authorizer;
+      this.entities = entities;
+      this.version = version;
+      Map<String, Decision> permits = new HashMap<>();
+      Map<String, Decision> forbids = new HashMap<>();
+      for (Policy policy : authorizer.policies().policies()) {
+        List<String> determining = List.of(policy.id());
+        if (policy.isPermit()) {
+          permits.put(policy.id(), permitted(determining, List.of(), version));
+        } else {
+          forbids.put(policy.id(), forbidden(determining, List.of(), version));
+        }
+      }
+      this.permittedBy = Map.copyOf(permits);
+      this.forbiddenBy = Map.copyOf(forbids);
+      this.noPermit = noPermit(List.of(), version);
+    }
+
+    Authorizer authorizer() {
+      return authorizer;
+    }
+
+    Entities entities() {
+      return entities;
+    }
+
+    String version() {
+      return version;
+    }
+
     boolean forbids(String policyId) {
       // An id the set does not know is treated as a forbid: when unsure, deny.
       return authorizer.policies().get(policyId).map(p -> !p.isPermit()).orElse(true);
+    }
+
+    /** The decision made in advance for {@code response}, or null if it must be made now. */
+    Decision prepared(Response response) {
+      if (!response.errors().isEmpty()) {
+        return null;
+      }
+      Set<String> determining = response.determiningPolicies();
+      return switch (determining.size()) {
+        case 0 -> response.isAllowed() ? null : noPermit;
+        case 1 ->
+            (response.isAllowed() ? permittedBy : forbiddenBy).get(determining.iterator().next());
+        default -> null;
+      };
+    }
+
+    /**
+     * The live entities with {@code requestEntities} over them, as {@link Entities#with} has it.
+     */
+    Entities storeWith(Collection<Entity> requestEntities) {
+      if (requestEntities.size() > MAX_REMEMBERED_ENTITIES) {
+        return entities.with(requestEntities);
+      }
+      SameEntities key = new SameEntities(requestEntities);
+      Entities known = stores.get(key);
+      if (known != null) {
+        return known;
+      }
+      // Built from the snapshot the key holds, so that what is remembered is what the key names.
+      Entities store = entities.with(key.asList());
+      // An entity that replaces a live one can make the store a copy of every live entity: such
+      // a store is not kept, only an overlay in proportion to the request's entities.
+      if (key.noneIn(entities)) {
+        if (stores.size() >= MAX_REMEMBERED_STORES) {
+          stores.clear();
+        }
+        stores.put(key, store);
+      }
+      return store;
+    }
+
+    int rememberedStores() {
+      return stores.size();
+    }
+  }
+
+  // A request's entities by identity: the same Entity objects in the same order. Entities are
+  // immutable, so the store built for them once is the store any later request passing them needs.
+  private static final class SameEntities {
+    private final Entity[] entities;
+    private final int hash;
+
+    SameEntities(Collection<Entity> entities) {
+      this.entities = entities.toArray(new Entity[0]);
+      int h = 1;
+      for (Entity e : this.entities) {
+        h = 31 * h + System.identityHashCode(e);
+      }
+      this.hash = h;
+    }
+
+    List<Entity> asList() {
+      return Arrays.asList(entities);
+    }
+
+    boolean noneIn(Entities store) {
+      for (Entity e : entities) {
+        if (store.get(e.uid()).isPresent()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof SameEntities other) || other.entities.length != entities.length) {
+        return false;
+      }
+      for (int i = 0; i < entities.length; i++) {
+        if (entities[i] != other.entities[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
   }
 

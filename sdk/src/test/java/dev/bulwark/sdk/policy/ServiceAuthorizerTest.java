@@ -121,6 +121,106 @@ class ServiceAuthorizerTest {
   }
 
   @Test
+  void checkWhenSeveralPermitsMatchThenAllAreNamedInOrder() {
+    String cedar =
+        """
+        @id("z-reads")
+        permit (principal == User::"alice", action == Action::"read", resource);
+
+        @id("a-reads")
+        permit (principal, action == Action::"read", resource);
+        """;
+    try (ServiceAuthorizer authorizer = authorizer(fixed(cedar), DecisionAudit.NONE)) {
+      Decision decision = authorizer.check(ALICE, READ, DOC, Map.of());
+
+      assertThat(decision.basis()).isEqualTo(Decision.Basis.PERMITTED);
+      assertThat(decision.determiningPolicies()).containsExactly("a-reads", "z-reads");
+      assertThat(decision.reason()).isEqualTo("allowed by [a-reads, z-reads]");
+    }
+  }
+
+  @Test
+  void checkWhenTheSameEntityObjectsComeAgainThenTheirStoreIsKept() {
+    try (ServiceAuthorizer authorizer = authorizer(fixed(POLICIES), DecisionAudit.NONE)) {
+      Entity bobIsAdmin = Entity.of(BOB, Set.of(ADMINS));
+
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked(), List.of(bobIsAdmin)).allowed())
+          .isTrue();
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked(), List.of(bobIsAdmin)).allowed())
+          .isTrue();
+      assertThat(authorizer.rememberedStores()).isEqualTo(1);
+      assertThat(
+              authorizer
+                  .check(BOB, DELETE, DOC, unlocked(), List.of(Entity.of(BOB, Set.of(ADMINS))))
+                  .allowed())
+          .as("an equal entity that is another object")
+          .isTrue();
+      assertThat(authorizer.rememberedStores()).isEqualTo(2);
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked(), List.of(bobIsAdmin)).allowed())
+          .isTrue();
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked()).allowed())
+          .as("without the request's entities bob is in no role")
+          .isFalse();
+    }
+  }
+
+  @Test
+  void checkKeepsABoundedNumberOfEntityStores() {
+    try (ServiceAuthorizer authorizer = authorizer(fixed(POLICIES), DecisionAudit.NONE)) {
+      for (int i = 0; i <= 4096; i++) {
+        authorizer.check(BOB, READ, DOC, Map.of(), List.of(Entity.of(BOB, Set.of(ADMINS))));
+      }
+
+      assertThat(authorizer.rememberedStores()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void checkWhenARequestEntityReplacesALiveOneThenItAppliesAndItsStoreIsNotKept() throws Exception {
+    Files.writeString(dir.resolve("docs.cedar"), POLICIES);
+    Files.writeString(
+        dir.resolve("entities.json"),
+        """
+        [{"uid": {"type": "User", "id": "bob"}, "attrs": {},
+          "parents": [{"type": "Role", "id": "admin"}]}]
+        """);
+    try (ServiceAuthorizer authorizer =
+        authorizer(DirectoryPolicySource.of(dir), DecisionAudit.NONE)) {
+      List<Entity> bobInNoRole = List.of(Entity.of(BOB, Set.of()));
+
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked(), bobInNoRole).allowed()).isFalse();
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked(), bobInNoRole).allowed()).isFalse();
+      assertThat(authorizer.rememberedStores()).isZero();
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked()).allowed()).isTrue();
+    }
+  }
+
+  @Test
+  void refreshWhenTheEntitiesChangeThenKeptStoresAreNotUsedAgain() throws Exception {
+    EntityUid ops = EntityUid.of("Role", "ops");
+    Files.writeString(dir.resolve("docs.cedar"), POLICIES);
+    Files.writeString(
+        dir.resolve("entities.json"),
+        """
+        [{"uid": {"type": "Role", "id": "ops"}, "attrs": {},
+          "parents": [{"type": "Role", "id": "admin"}]}]
+        """);
+    try (ServiceAuthorizer authorizer =
+        authorizer(DirectoryPolicySource.of(dir), DecisionAudit.NONE)) {
+      List<Entity> bobInOps = List.of(Entity.of(BOB, Set.of(ops)));
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked(), bobInOps).allowed()).isTrue();
+      assertThat(authorizer.rememberedStores()).isEqualTo(1);
+
+      Files.writeString(dir.resolve("entities.json"), "[]");
+      assertThat(authorizer.refresh()).isTrue();
+
+      assertThat(authorizer.check(BOB, DELETE, DOC, unlocked(), bobInOps).allowed())
+          .as("ops is no longer in admin")
+          .isFalse();
+    }
+  }
+
+  @Test
   void checkWhenNoPolicySetEverLoadedThenEverythingIsDenied() {
     try (ServiceAuthorizer authorizer =
         authorizer(DirectoryPolicySource.of(dir.resolve("missing")), DecisionAudit.ALL)) {
