@@ -3,7 +3,10 @@ package dev.bulwark.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.bulwark.audit.AuditSink;
+import dev.bulwark.gateway.edge.EdgeHandler;
 import dev.bulwark.gateway.edge.EdgeListener;
+import dev.bulwark.gateway.edge.EdgeRequest;
+import dev.bulwark.gateway.edge.EdgeResponse;
 import dev.bulwark.gateway.internal.ActiveRoutes;
 import dev.bulwark.gateway.internal.GatewayMetrics;
 import dev.bulwark.gateway.internal.GatewayPipeline;
@@ -258,7 +261,18 @@ public final class Gateway implements AutoCloseable {
         // The gateway serves on its own Netty listener (EdgeListener), configured like any other.
         EdgeListener started =
             EdgeListener.start(
-                listener.maxPayloadSize(settings.maxBodyBytes()).settings(), pipeline::handle);
+                listener.maxPayloadSize(settings.maxBodyBytes()).settings(),
+                new EdgeHandler() {
+                  @Override
+                  public void handle(EdgeRequest req, EdgeResponse res) {
+                    pipeline.handle(req, res);
+                  }
+
+                  @Override
+                  public boolean nonBlocking(EdgeRequest req) {
+                    return pipeline.nonBlocking(req);
+                  }
+                });
         return new Gateway(started, pipeline, environment, metrics);
       } catch (RuntimeException e) {
         initial.close();

@@ -81,6 +81,32 @@ public final class CallerAuthenticator {
         .authenticate(authorization);
   }
 
+  /**
+   * Whether {@link #authenticate} would answer for {@code authorization} without any I/O (no key to
+   * fetch, no issuer to ask): no token, a token seen and verified before, or an opaque token whose
+   * introspection answer is cached. Conservative: when in doubt, false.
+   */
+  public boolean answersWithoutIo(Optional<String> authorization) {
+    Optional<String> token =
+        authorization
+            .filter(value -> value.regionMatches(true, 0, "Bearer ", 0, 7))
+            .map(value -> value.substring(7).trim());
+    if (token.isEmpty() || token.get().isEmpty()) {
+      // No bearer token: answered with a challenge.
+      return true;
+    }
+    if (isJwt(token.get())) {
+      // Only the verifier of the token's own issuer can have verified (and cached) it.
+      for (AccessTokenVerifier verifier : verifiers.values()) {
+        if (verifier.answersFromCache(token.get())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return introspectors.isEmpty() || answers.get(sha256(token.get()), clock.instant()).isPresent();
+  }
+
   private TokenVerification check(String token, Optional<X509Certificate> clientCertificate) {
     TokenVerification result = isJwt(token) ? verifyJwt(token) : introspect(token);
     if (result instanceof Verified verified

@@ -163,7 +163,11 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       }
       ReferenceCountUtil.release(msg);
     }
-    executor.execute(() -> dispatcher.dispatch(exchange, () -> ended(exchange)));
+    if (dispatcher.nonBlocking(exchange)) {
+      dispatcher.dispatch(exchange, () -> ended(exchange));
+    } else {
+      executor.execute(() -> dispatcher.dispatch(exchange, () -> ended(exchange)));
+    }
   }
 
   // Called on the request's virtual thread once its answer has been handed to Netty.

@@ -35,7 +35,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -64,19 +63,17 @@ public final class EdgeListener implements AutoCloseable {
   }
 
   /**
-   * Starts a listener with {@code settings}, answering every request with {@code handler}.
+   * Starts a listener with {@code settings}, answering every request with {@code handler}, on the
+   * event loop where the handler says it does not block.
    *
    * @throws IllegalStateException if the address cannot be bound
    */
-  public static EdgeListener start(
-      HttpListener.Settings settings, BiConsumer<EdgeRequest, EdgeResponse> handler) {
+  public static EdgeListener start(HttpListener.Settings settings, EdgeHandler handler) {
     return start(settings, EdgeTimeouts.DEFAULTS, handler);
   }
 
   static EdgeListener start(
-      HttpListener.Settings settings,
-      EdgeTimeouts timeouts,
-      BiConsumer<EdgeRequest, EdgeResponse> handler) {
+      HttpListener.Settings settings, EdgeTimeouts timeouts, EdgeHandler handler) {
     requireNonNull(settings, "settings");
     requireNonNull(timeouts, "timeouts");
     requireNonNull(handler, "handler");
@@ -255,13 +252,23 @@ public final class EdgeListener implements AutoCloseable {
    */
   static final class Dispatcher {
     private final HttpListener.Settings settings;
-    private final BiConsumer<EdgeRequest, EdgeResponse> handler;
+    private final EdgeHandler handler;
     private final RequestTimers timers;
 
-    Dispatcher(HttpListener.Settings settings, BiConsumer<EdgeRequest, EdgeResponse> handler) {
+    Dispatcher(HttpListener.Settings settings, EdgeHandler handler) {
       this.settings = settings;
       this.handler = handler;
       this.timers = new RequestTimers(settings.component(), settings.metrics().registry());
+    }
+
+    /** Whether the request may be handled on its event loop. */
+    boolean nonBlocking(NettyExchange exchange) {
+      try {
+        return handler.nonBlocking(exchange);
+      } catch (RuntimeException e) {
+        LOG.warn("could not tell whether a request blocks; it gets a thread: {}", e.toString());
+        return false;
+      }
     }
 
     void dispatch(NettyExchange exchange, Runnable ended) {
@@ -272,7 +279,7 @@ public final class EdgeListener implements AutoCloseable {
       long start = System.nanoTime();
       try {
         exchange.set("X-Request-Id", requestId);
-        handler.accept(exchange, exchange);
+        handler.handle(exchange, exchange);
       } catch (EdgeException e) {
         exchange.closeConnection();
         if (!exchange.sent() && exchange.answered().isEmpty()) {

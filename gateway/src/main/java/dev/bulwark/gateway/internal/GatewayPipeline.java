@@ -80,6 +80,31 @@ public final class GatewayPipeline {
     return routes.get();
   }
 
+  /**
+   * Whether {@link #handle} will not block for {@code req}, so that it may run on the event loop of
+   * the request's connection instead of a thread of its own: no body to read, rate limits held in
+   * memory, no token exchange, and a caller whose token is known (or absent), so that no key,
+   * issuer or store has to be asked. Everything else a request costs is computation.
+   */
+  public boolean nonBlocking(EdgeRequest req) {
+    if (req.hasBody()) {
+      return false;
+    }
+    Optional<CanonicalPath> path = CanonicalPath.of(req.rawPath());
+    if (path.isEmpty()) {
+      return true;
+    }
+    Optional<ActiveRoute> matched =
+        routes.get().table().match(req.authority(), path.get().decoded());
+    if (matched.isEmpty()) {
+      return true;
+    }
+    ActiveRoute route = matched.get();
+    return (route.spec().rateLimits().isEmpty() || limiter.answersLocally())
+        && !route.upstream().exchangesTokens()
+        && route.authenticator().answersWithoutIo(req.first("Authorization"));
+  }
+
   /** Takes {@code req} through the pipeline and answers it on {@code res}. */
   public void handle(EdgeRequest req, EdgeResponse res) {
     Exchange ex = new Exchange(req, res, System.nanoTime());

@@ -51,6 +51,11 @@ public final class LocalRateLimiter implements RateLimiter {
   }
 
   @Override
+  public boolean answersLocally() {
+    return true;
+  }
+
+  @Override
   public RateLimitDecision tryAcquire(RateLimitRule rule, String key) {
     return tryAcquire(rule, key, false);
   }

@@ -14,4 +14,9 @@ public interface RateLimiter {
    * @param key the value the rule counts per (a client id, subject, address or route name)
    */
   RateLimitDecision tryAcquire(RateLimitRule rule, String key);
+
+  /** Whether {@link #tryAcquire} answers from memory alone, never waiting on a store. */
+  default boolean answersLocally() {
+    return false;
+  }
 }

@@ -255,6 +255,11 @@ public final class UpstreamCluster implements AutoCloseable {
     }
   }
 
+  /** Whether the caller's token is exchanged for the upstream's (which calls the issuer). */
+  public boolean exchangesTokens() {
+    return exchanger.isPresent();
+  }
+
   /** The state of the route's circuit breaker. */
   public CircuitBreaker.State state() {
     return breaker.state();
@@ -455,7 +460,11 @@ public final class UpstreamCluster implements AutoCloseable {
     }
 
     void start() {
-      loop.execute(this::next);
+      if (loop.inEventLoop()) {
+        next();
+      } else {
+        loop.execute(this::next);
+      }
       if (streamed) {
         stream();
       }

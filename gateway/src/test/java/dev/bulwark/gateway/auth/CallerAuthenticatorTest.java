@@ -116,6 +116,27 @@ class CallerAuthenticatorTest {
   }
 
   @Test
+  void answersWithoutIoOnlyWithoutATokenOrForATokenAlreadyChecked() throws Exception {
+    CallerAuthenticator payments = authenticators.forAudience(PAYMENTS);
+    String jwt = bulwark.es256(claims().build());
+    String opaque = bulwark.opaqueToken(PAYMENTS, clock.instant().plusSeconds(300), a -> a);
+
+    assertThat(payments.answersWithoutIo(Optional.empty())).isTrue();
+    assertThat(payments.answersWithoutIo(Optional.of("Basic dXNlcjpwYXNz"))).isTrue();
+    assertThat(payments.answersWithoutIo(Optional.of("Bearer " + jwt))).isFalse();
+    assertThat(payments.answersWithoutIo(Optional.of("Bearer " + opaque))).isFalse();
+
+    assertThat(payments(jwt)).isInstanceOf(Authenticated.class);
+    assertThat(payments(opaque)).isInstanceOf(Authenticated.class);
+
+    assertThat(payments.answersWithoutIo(Optional.of("Bearer " + jwt))).isTrue();
+    assertThat(payments.answersWithoutIo(Optional.of("Bearer " + opaque))).isTrue();
+    // A token never seen, even from the same issuer, may need its keys fetched.
+    assertThat(payments.answersWithoutIo(Optional.of("Bearer " + bulwark.es256(claims().build()))))
+        .isFalse();
+  }
+
+  @Test
   void refusesMissingTokenWithBareChallenge() {
     Authentication result =
         authenticators.forAudience(PAYMENTS).authenticate(Optional.empty(), Optional.empty());

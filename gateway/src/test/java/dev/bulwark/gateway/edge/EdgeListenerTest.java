@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -45,14 +44,11 @@ class EdgeListenerTest {
     metrics.close();
   }
 
-  private void start(long maxPayload, BiConsumer<EdgeRequest, EdgeResponse> handler)
-      throws Exception {
+  private void start(long maxPayload, EdgeHandler handler) throws Exception {
     start(maxPayload, EdgeTimeouts.DEFAULTS, handler);
   }
 
-  private void start(
-      long maxPayload, EdgeTimeouts timeouts, BiConsumer<EdgeRequest, EdgeResponse> handler)
-      throws Exception {
+  private void start(long maxPayload, EdgeTimeouts timeouts, EdgeHandler handler) throws Exception {
     listener =
         EdgeListener.start(
             TestEndpoints.listener(authority, metrics, "edge")
@@ -101,6 +97,50 @@ class EdgeListenerTest {
       }
       return answer.toString(ISO_8859_1);
     }
+  }
+
+  // Answers with whether it ran on a virtual thread; requests to /loop say they do not block.
+  private void startThreadReporter(boolean failToTell) throws Exception {
+    start(
+        1024,
+        new EdgeHandler() {
+          @Override
+          public void handle(EdgeRequest req, EdgeResponse res) {
+            res.send(("virtual=" + Thread.currentThread().isVirtual()).getBytes(UTF_8));
+          }
+
+          @Override
+          public boolean nonBlocking(EdgeRequest req) {
+            if (failToTell) {
+              throw new IllegalStateException("cannot tell");
+            }
+            return req.rawPath().equals("/loop");
+          }
+        });
+  }
+
+  @Test
+  void runsANonBlockingRequestOnItsEventLoopAndAnyOtherOnAVirtualThread() throws Exception {
+    startThreadReporter(false);
+
+    String answers =
+        exchange(
+            "GET /loop HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /other HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /loop HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+
+    assertThat(answers.split("virtual=false", -1)).hasSize(3);
+    assertThat(answers.split("virtual=true", -1)).hasSize(2);
+    assertThat(answers.indexOf("virtual=false")).isLessThan(answers.indexOf("virtual=true"));
+  }
+
+  @Test
+  void givesARequestAThreadWhenTheHandlerCannotTellWhetherItBlocks() throws Exception {
+    startThreadReporter(true);
+
+    String answer = exchange("GET /loop HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+
+    assertThat(answer).startsWith("HTTP/1.1 200 OK").contains("virtual=true");
   }
 
   @Test

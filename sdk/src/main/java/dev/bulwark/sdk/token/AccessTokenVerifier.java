@@ -112,6 +112,18 @@ public final class AccessTokenVerifier {
   }
 
   /**
+   * Whether {@link #verify} would answer for {@code compact} from the verified-token cache, with no
+   * signature to check and no key to fetch: a caller on an event loop may then verify it there
+   * rather than on a thread that may block.
+   *
+   * @param compact the token as sent in {@code Authorization: Bearer}
+   */
+  public boolean answersFromCache(String compact) {
+    requireNonNull(compact, "compact");
+    return cache.isPresent() && cache.get().get(compact, clock.instant()).isPresent();
+  }
+
+  /**
    * Checks a compact JWS access token.
    *
    * @param compact the token as sent in {@code Authorization: Bearer}
