@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.bulwark.runtime.http.HttpListener;
 import dev.bulwark.runtime.http.RequestIds;
 import dev.bulwark.runtime.http.RequestTimers;
-import dev.bulwark.runtime.tls.TlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,12 +19,8 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.IdentityCipherSuiteFilter;
-import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -77,7 +72,7 @@ public final class EdgeListener implements AutoCloseable {
     requireNonNull(settings, "settings");
     requireNonNull(timeouts, "timeouts");
     requireNonNull(handler, "handler");
-    SslContext tls = tls(settings);
+    SslContext tls = EdgeTls.server(settings);
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             Runtime.getRuntime().availableProcessors(), EdgeTransport.ioHandler());
@@ -122,29 +117,6 @@ public final class EdgeListener implements AutoCloseable {
       throw new IllegalStateException(
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e);
     }
-  }
-
-  // The caller's SSLContext as it is, so its key manager (rotated certificates included) serves
-  // every handshake; TLS 1.3 only, as on every Bulwark listener.
-  private static SslContext tls(HttpListener.Settings settings) {
-    return new JdkSslContext(
-        settings.sslContext(),
-        false,
-        null,
-        IdentityCipherSuiteFilter.INSTANCE,
-        new ApplicationProtocolConfig(
-            ApplicationProtocolConfig.Protocol.ALPN,
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ApplicationProtocolNames.HTTP_2,
-            ApplicationProtocolNames.HTTP_1_1),
-        switch (settings.clientAuth()) {
-          case NONE -> ClientAuth.NONE;
-          case OPTIONAL -> ClientAuth.OPTIONAL;
-          case REQUIRED -> ClientAuth.REQUIRE;
-        },
-        new String[] {TlsContexts.TLS_13},
-        false);
   }
 
   /** The listener's base URL. */

@@ -2,6 +2,7 @@ package dev.bulwark.gateway.upstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.bulwark.gateway.edge.EdgeTls;
 import dev.bulwark.gateway.edge.EdgeTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -11,9 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequestEncoder;
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.IdentityCipherSuiteFilter;
-import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -85,16 +83,7 @@ final class UpstreamConnections implements AutoCloseable {
     this.host = uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost;
     this.port = target.getPort() < 0 ? 443 : target.getPort();
     this.authority = target.getRawAuthority();
-    this.tls =
-        new JdkSslContext(
-            tls,
-            true,
-            null,
-            IdentityCipherSuiteFilter.INSTANCE,
-            null,
-            ClientAuth.NONE,
-            new String[] {"TLSv1.3"},
-            false);
+    this.tls = EdgeTls.client(tls);
     this.handshakeTimeoutMillis = positiveMillis(handshakeTimeout, "handshakeTimeout");
     if (maxIdle < 0) {
       throw new IllegalArgumentException("maxIdle: " + maxIdle + " (expected: >= 0)");
@@ -137,7 +126,6 @@ final class UpstreamConnections implements AutoCloseable {
     SslHandler handler = tls.newHandler(ch.alloc(), host, port);
     SSLEngine engine = handler.engine();
     SSLParameters parameters = engine.getSSLParameters();
-    parameters.setProtocols(new String[] {"TLSv1.3"});
     parameters.setEndpointIdentificationAlgorithm("HTTPS");
     engine.setSSLParameters(parameters);
     handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);

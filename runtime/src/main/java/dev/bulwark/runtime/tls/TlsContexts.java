@@ -6,20 +6,53 @@ import dev.bulwark.sdk.tls.ReloadableKeyManager;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509TrustManager;
 
 /** JSSE contexts as every Bulwark endpoint uses them: TLS 1.3 only, no fallback. */
 public final class TlsContexts {
   /** The only protocol version Bulwark speaks by default (RFC 8446). */
   public static final String TLS_13 = "TLSv1.3";
 
+  // What each context was built with, for listeners that run another TLS engine; weak, so a
+  // context no one uses any more is not kept for this.
+  private static final Map<SSLContext, Managers> MANAGERS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private TlsContexts() {}
+
+  /**
+   * The key and trust managers a context of this class was built with.
+   *
+   * @param keyManager presents the endpoint's certificate (its current one, when it rotates)
+   * @param trustManager verifies the peer's certificate; empty where the JDK's default would
+   */
+  public record Managers(
+      Optional<X509KeyManager> keyManager, Optional<X509TrustManager> trustManager) {
+    public Managers {
+      requireNonNull(keyManager, "keyManager");
+      requireNonNull(trustManager, "trustManager");
+    }
+  }
+
+  /**
+   * The managers {@code context} was built with, if this class built it: so that an endpoint
+   * running another TLS implementation (OpenSSL, through Netty) presents the same certificates,
+   * rotated ones included, and trusts the same anchors.
+   */
+  public static Optional<Managers> managers(SSLContext context) {
+    return Optional.ofNullable(MANAGERS.get(requireNonNull(context, "context")));
+  }
 
   /**
    * A context that presents {@code keyManager}'s current certificate and, when {@code
@@ -92,10 +125,26 @@ public final class TlsContexts {
     try {
       SSLContext context = SSLContext.getInstance(TLS_13);
       context.init(keyManagers, trustManagers, null);
+      MANAGERS.put(
+          context,
+          new Managers(
+              first(keyManagers, X509KeyManager.class),
+              first(trustManagers, X509TrustManager.class)));
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("TLS 1.3 is not available in this JDK: " + e.getMessage(), e);
     }
+  }
+
+  private static <T> Optional<T> first(Object[] managers, Class<T> type) {
+    if (managers != null) {
+      for (Object manager : managers) {
+        if (type.isInstance(manager)) {
+          return Optional.of(type.cast(manager));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether a server asks its clients for a certificate. */
