@@ -88,7 +88,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"${server_pin[@]}" "$java" ${JAVA_OPTS:-} -cp "$jar" dev.bulwark.bench.gateway.GatewayLoad "$out" \
+# The JVM options bin/bulwark runs the platform with (Netty's and protobuf's memory access, native
+# TLS), so the bench measures the gateway as it is deployed.
+"${server_pin[@]}" "$java" --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED \
+  ${JAVA_OPTS:-} -cp "$jar" dev.bulwark.bench.gateway.GatewayLoad "$out" \
   > "$out/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 240); do

@@ -120,7 +120,13 @@ public final class CallerAuthenticator {
 
   // RFC 7515 §7.1: a compact JWS is exactly three dot-separated parts.
   private static boolean isJwt(String token) {
-    return token.chars().filter(c -> c == '.').count() == 2;
+    int dots = 0;
+    for (int i = 0; i < token.length(); i++) {
+      if (token.charAt(i) == '.') {
+        dots++;
+      }
+    }
+    return dots == 2;
   }
 
   private TokenVerification verifyJwt(String token) {

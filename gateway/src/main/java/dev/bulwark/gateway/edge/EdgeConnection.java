@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 final class EdgeConnection extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeConnection.class);
+
+  private static final AttributeKey<Peer> PEER = AttributeKey.valueOf("bulwark.edge.peer");
 
   private final boolean http1;
   private final long maxPayloadSize;
@@ -152,9 +155,10 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
                 timeouts.bodyRead(),
                 new Source(HttpUtil.is100ContinueExpected(request)))
             : BodyPipe.empty();
+    Peer peer = peer();
     NettyExchange exchange =
         new NettyExchange(
-            ctx.channel(), request, http1, clientCertificate(), peerAddress(), announced, body);
+            ctx.channel(), request, http1, peer.certificate(), peer.address(), announced, body);
     current = exchange;
     if (msg instanceof HttpContent content) {
       // A whole request at once (HTTP/2 with its body, or none, in one go).
@@ -320,8 +324,21 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     return http1 || channel.parent() == null ? channel : channel.parent();
   }
 
-  private Optional<X509Certificate> clientCertificate() {
-    SslHandler tls = connection().pipeline().get(SslHandler.class);
+  // Who is on the other end does not change for the life of a connection (TLS 1.3 has no
+  // renegotiation): read once per connection, not per request, where asking costs an exception
+  // for each client that sent no certificate.
+  private Peer peer() {
+    Channel connection = connection();
+    Peer peer = connection.attr(PEER).get();
+    if (peer == null) {
+      peer = new Peer(clientCertificate(connection), PeerAddress.of(connection.remoteAddress()));
+      connection.attr(PEER).set(peer);
+    }
+    return peer;
+  }
+
+  private static Optional<X509Certificate> clientCertificate(Channel connection) {
+    SslHandler tls = connection.pipeline().get(SslHandler.class);
     if (tls == null) {
       return Optional.empty();
     }
@@ -336,9 +353,7 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     return Optional.empty();
   }
 
-  private String peerAddress() {
-    return PeerAddress.of(connection().remoteAddress());
-  }
+  private record Peer(Optional<X509Certificate> certificate, String address) {}
 
   // What the body asks of this connection, always on its event loop.
   private final class Source implements BodyPipe.Source {
