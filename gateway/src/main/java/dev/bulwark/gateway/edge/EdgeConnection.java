@@ -47,6 +47,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
 
   private static final AttributeKey<Peer> PEER = AttributeKey.valueOf("bulwark.edge.peer");
 
+  private static final int MAX_WAITING = 16;
+
   private final boolean http1;
   private final long maxPayloadSize;
   private final EdgeTimeouts timeouts;
@@ -74,7 +76,11 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    ctx.channel().config().setAutoRead(false);
+    // An HTTP/1.x connection reads on its own while no body is being read: turning reading off
+    // and on around every request would cost two system calls each (epoll_ctl). A body is read
+    // only on demand, and past a few pipelined requests reading stops until they are served. An
+    // HTTP/2 stream reads on demand throughout, which is what keeps its flow-control window shut.
+    ctx.channel().config().setAutoRead(http1);
     if (ctx.channel().isActive()) {
       awaitNextRequest();
     }
@@ -120,6 +126,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       }
       // The next pipelined request, or what follows it: it waits for this one's answer.
       waiting.add(msg);
+      if (waiting.size() >= MAX_WAITING) {
+        ctx.channel().config().setAutoRead(false);
+      }
       return;
     }
     start(msg);
@@ -148,6 +157,10 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean announced = announcesBody(request);
+    if (announced && http1) {
+      // From here the body is read as the request asks for it (BodyPipe).
+      ctx.channel().config().setAutoRead(false);
+    }
     BodyPipe body =
         announced
             ? new BodyPipe(
@@ -200,6 +213,9 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     if (exchange.closes() || bodyLeft) {
       close(exchange);
       return;
+    }
+    if (!ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
     }
     while (!waiting.isEmpty()) {
       Object next = waiting.poll();

@@ -63,6 +63,36 @@ final class CanonicalPath {
     if (raw.isEmpty() || raw.indexOf(';') >= 0 || raw.indexOf('\\') >= 0) {
       return Optional.empty();
     }
+    String segment;
+    if (raw.indexOf('%') < 0) {
+      // Nothing escaped: visible ASCII decodes to itself.
+      for (int i = 0; i < raw.length(); i++) {
+        char c = raw.charAt(i);
+        if (c > 0x7e || c < 0x21) {
+          return Optional.empty();
+        }
+      }
+      segment = raw;
+    } else {
+      Optional<String> decoded = decodeEscaped(raw);
+      if (decoded.isEmpty()) {
+        return Optional.empty();
+      }
+      segment = decoded.get();
+    }
+    if (segment.equals(".") || segment.equals("..")) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < segment.length(); i++) {
+      char ch = segment.charAt(i);
+      if (ch == '/' || ch == '\\' || ch == ';' || Character.isISOControl(ch)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(segment);
+  }
+
+  private static Optional<String> decodeEscaped(String raw) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
@@ -79,37 +109,45 @@ final class CanonicalPath {
         bytes.write(c);
       }
     }
-    String segment;
     try {
-      segment =
+      return Optional.of(
           StandardCharsets.UTF_8
               .newDecoder()
               .onMalformedInput(CodingErrorAction.REPORT)
               .onUnmappableCharacter(CodingErrorAction.REPORT)
               .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
-              .toString();
+              .toString());
     } catch (CharacterCodingException e) {
       return Optional.empty();
     }
-    if (segment.equals(".")
-        || segment.equals("..")
-        || segment
-            .chars()
-            .anyMatch(ch -> ch == '/' || ch == '\\' || ch == ';' || Character.isISOControl(ch))) {
-      return Optional.empty();
-    }
-    return Optional.of(segment);
   }
 
   // RFC 3986 §3.3: pchar = unreserved / pct-encoded / sub-delims / ":" / "@"; ';' is left encoded.
+  private static boolean unreservedOnly(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      if (!unreserved(segment.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // RFC 3986 §3.3: characters a path segment carries as they are.
+  private static boolean unreserved(int c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "-._~!$&'()*+,=:@".indexOf(c) >= 0;
+  }
+
   private static String encodeSegment(String segment) {
+    if (unreservedOnly(segment)) {
+      return segment;
+    }
     StringBuilder out = new StringBuilder(segment.length());
     for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || "-._~!$&'()*+,=:@".indexOf(c) >= 0) {
+      if (unreserved(c)) {
         out.append((char) c);
       } else {
         PercentEncoding.appendEscaped(out, c);

@@ -424,6 +424,7 @@ public final class UpstreamCluster implements AutoCloseable {
     private final List<URI> tried = new ArrayList<>(2);
     private Throwable lastError;
     private URI target;
+    private UpstreamConnections pool;
     private UpstreamConnections.Connection connection;
     private ScheduledFuture<?> timeout;
     private boolean resent;
@@ -491,12 +492,13 @@ public final class UpstreamCluster implements AutoCloseable {
       }
       tried.add(next.get());
       target = next.get();
+      pool = connections.get(target);
       connect(false);
     }
 
     private void connect(boolean fresh) {
       io.netty.util.concurrent.Future<UpstreamConnections.Connection> acquired =
-          connections.get(target).acquire(loop, fresh);
+          pool.acquire(loop, fresh);
       acquired.addListener(
           done -> {
             if (!acquired.isSuccess()) {
@@ -522,7 +524,7 @@ public final class UpstreamCluster implements AutoCloseable {
       String base = target.getRawPath() == null ? "" : target.getRawPath();
       String uri =
           (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + pathAndQuery;
-      headers.set("Host", connections.get(target).authority());
+      headers.set("Host", pool.authority());
       HttpRequest request;
       if (streamed) {
         if (req.contentLength().isPresent()) {
@@ -749,20 +751,24 @@ public final class UpstreamCluster implements AutoCloseable {
       HttpHeaders fields = head.headers();
       Set<String> nominated = nominated(fields.getAll("Connection"));
       // An upstream's field replaces one the gateway set (as the request id, the same); a field
-      // the upstream repeats (Set-Cookie) is kept repeated.
-      Set<String> relayedNames = new HashSet<>();
+      // the upstream repeats (Set-Cookie) is kept repeated: all its values go out, in order.
       for (Map.Entry<String, String> field : fields) {
-        String name = field.getKey().toLowerCase(Locale.ROOT);
-        if ((!HOP_BY_HOP.contains(name) || "content-length".equals(name))
-            && !nominated.contains(name)) {
-          if (relayedNames.add(name)) {
-            res.set(field.getKey(), field.getValue());
-          } else {
-            res.add(field.getKey(), field.getValue());
-          }
+        if (relayed(field.getKey(), nominated)) {
+          res.remove(field.getKey());
+        }
+      }
+      for (Map.Entry<String, String> field : fields) {
+        if (relayed(field.getKey(), nominated)) {
+          res.add(field.getKey(), field.getValue());
         }
       }
       res.set("Cache-Control", "no-store");
+    }
+
+    private static boolean relayed(String field, Set<String> nominated) {
+      String name = field.toLowerCase(Locale.ROOT);
+      return (!HOP_BY_HOP.contains(name) || "content-length".equals(name))
+          && !nominated.contains(name);
     }
 
     // The answer is relayed whole: the connection goes back to the pool if it can carry another.
@@ -770,7 +776,7 @@ public final class UpstreamCluster implements AutoCloseable {
       cancelTimeout();
       connection = null;
       if (keepAlive && requestSent && c.channel.isActive()) {
-        connections.get(target).release(c);
+        pool.release(c);
       } else {
         discard(c);
       }

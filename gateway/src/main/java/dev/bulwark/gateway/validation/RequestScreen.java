@@ -123,7 +123,8 @@ public final class RequestScreen {
   // A path still holding an escape once decoded (%252e -> %2e) means something else to any server
   // that decodes twice; no legitimate client needs it.
   private static Optional<Refusal> doubleEncoding(InboundRequest request) {
-    if (DOUBLE_ENCODED.matcher(request.canonicalPath()).find()) {
+    String path = request.canonicalPath();
+    if (path.indexOf('%') >= 0 && DOUBLE_ENCODED.matcher(path).find()) {
       return Optional.of(
           new Refusal(
               400,
