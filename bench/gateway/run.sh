@@ -91,6 +91,7 @@ trap cleanup EXIT
 # The JVM options bin/bulwark runs the platform with (Netty's and protobuf's memory access, native
 # TLS), so the bench measures the gateway as it is deployed.
 "${server_pin[@]}" "$java" --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED \
+  -Dio.netty.leakDetection.level=disabled \
   ${JAVA_OPTS:-} -cp "$jar" dev.bulwark.bench.gateway.GatewayLoad "$out" \
   > "$out/server.log" 2>&1 &
 server=$!
