@@ -58,4 +58,13 @@ public interface EdgeRequest {
 
   /** Whether the whole body has been read (or there was none). */
   boolean bodyConsumed();
+
+  /**
+   * What the handler noted about this request, e.g. in {@link EdgeHandler#nonBlocking}, so that it
+   * need not work it out again; empty until it notes something.
+   */
+  Optional<Object> note();
+
+  /** Keeps {@code note} with this request for the handler (replacing an earlier one). */
+  void note(Object note);
 }

@@ -59,6 +59,7 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
   private volatile ChannelFuture lastWrite;
   private volatile CompletionStage<?> answered;
   private BodyStream stream;
+  private volatile Object note;
 
   NettyExchange(
       Channel channel,
@@ -178,6 +179,16 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
   @Override
   public boolean bodyConsumed() {
     return body.consumed();
+  }
+
+  @Override
+  public Optional<Object> note() {
+    return Optional.ofNullable(note);
+  }
+
+  @Override
+  public void note(Object note) {
+    this.note = java.util.Objects.requireNonNull(note, "note");
   }
 
   // ---- EdgeResponse --------------------------------------------------------------------------

@@ -90,12 +90,7 @@ public final class GatewayPipeline {
     if (req.hasBody()) {
       return false;
     }
-    Optional<CanonicalPath> path = CanonicalPath.of(req.rawPath());
-    if (path.isEmpty()) {
-      return true;
-    }
-    Optional<ActiveRoute> matched =
-        routes.get().table().match(req.authority(), path.get().decoded());
+    Optional<ActiveRoute> matched = routed(req).route();
     if (matched.isEmpty()) {
       return true;
     }
@@ -112,14 +107,15 @@ public final class GatewayPipeline {
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Referrer-Policy", "no-referrer");
     // What is routed and authorised is exactly what is forwarded: one canonical form of the path.
-    Optional<CanonicalPath> path = CanonicalPath.of(req.rawPath());
+    Routed routed = routed(req);
+    Optional<CanonicalPath> path = routed.path();
     Optional<String> query = SafeQuery.of(req.rawQuery());
     if (path.isEmpty() || query.isEmpty()) {
       ex.refuse(400, "invalid_request", "the request path or query is not acceptable", "bad_path");
       return;
     }
     ex.path = path.get().decoded();
-    Optional<ActiveRoute> matched = routes.get().table().match(req.authority(), ex.path);
+    Optional<ActiveRoute> matched = routed.route();
     if (matched.isEmpty()) {
       ex.refuse(404, "not_found", "no route for this path", "no_route");
       return;
@@ -190,7 +186,7 @@ public final class GatewayPipeline {
       Optional<Refusal> fullyRefused =
           route
               .screen()
-              .check(
+              .checkAfterHead(
                   new InboundRequest(
                       inbound.method(),
                       inbound.rawPath(),
@@ -232,6 +228,24 @@ public final class GatewayPipeline {
               }
             }));
   }
+
+  // The request's canonical path and route under the routes in force, worked out once per request
+  // (nonBlocking asks first) unless the routes were swapped in between.
+  private Routed routed(EdgeRequest req) {
+    ActiveRoutes current = routes.get();
+    if (req.note().orElse(null) instanceof Routed noted && noted.routes() == current) {
+      return noted;
+    }
+    Optional<CanonicalPath> path = CanonicalPath.of(req.rawPath());
+    Routed routed =
+        new Routed(
+            current, path, path.flatMap(p -> current.table().match(req.authority(), p.decoded())));
+    req.note(routed);
+    return routed;
+  }
+
+  private record Routed(
+      ActiveRoutes routes, Optional<CanonicalPath> path, Optional<ActiveRoute> route) {}
 
   private static boolean isPreflight(EdgeRequest req, Optional<String> origin) {
     return req.method().equals("OPTIONS")

@@ -34,8 +34,15 @@ public final class RequestScreen {
    * then the body's size and JSON shape, then the OpenAPI contract.
    */
   public Optional<Refusal> check(InboundRequest request) {
-    return checkHead(request)
-        .or(() -> bodySize(request))
+    return checkHead(request).or(() -> checkAfterHead(request));
+  }
+
+  /**
+   * The first rule {@code request} breaks beyond those {@link #checkHead} checks: the body's size
+   * and JSON shape, then the OpenAPI contract. For a request whose head has already passed.
+   */
+  public Optional<Refusal> checkAfterHead(InboundRequest request) {
+    return bodySize(request)
         .or(() -> jsonShape(request))
         .or(() -> contract.flatMap(c -> c.check(request)));
   }
