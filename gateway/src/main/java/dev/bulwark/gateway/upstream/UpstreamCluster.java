@@ -427,6 +427,7 @@ public final class UpstreamCluster implements AutoCloseable {
     private UpstreamConnections pool;
     private UpstreamConnections.Connection connection;
     private ScheduledFuture<?> timeout;
+    private long deadline;
     private boolean resent;
     private boolean anyResponse;
     private boolean interim;
@@ -625,17 +626,36 @@ public final class UpstreamCluster implements AutoCloseable {
       return false;
     }
 
-    // The upstream must send its next bytes within the request timeout.
+    // The upstream must send its next bytes within the request timeout. One timer per wait, moved
+    // lazily: each read only moves the deadline, and the timer, when it fires early, waits the
+    // rest.
     private void awaitBytes(UpstreamConnections.Connection c) {
-      cancelTimeout();
-      timeout =
-          loop.schedule(
-              () -> failedOn(c, new SocketTimeoutException("the upstream did not answer in time")),
-              requestTimeoutNanos,
-              TimeUnit.NANOSECONDS);
+      deadline = System.nanoTime() + requestTimeoutNanos;
+      if (timeout == null) {
+        expireAfter(c, requestTimeoutNanos);
+      }
     }
 
+    private void expireAfter(UpstreamConnections.Connection c, long nanos) {
+      timeout = loop.schedule(() -> expire(c), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void expire(UpstreamConnections.Connection c) {
+      timeout = null;
+      if (finished || c != connection || deadline == 0) {
+        return;
+      }
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        expireAfter(c, left);
+        return;
+      }
+      failedOn(c, new SocketTimeoutException("the upstream did not answer in time"));
+    }
+
+    // Not waiting on the upstream (done, failed, or paused for a slow client).
     private void cancelTimeout() {
+      deadline = 0;
       if (timeout != null) {
         timeout.cancel(false);
         timeout = null;

@@ -14,8 +14,6 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -36,8 +34,9 @@ import javax.net.ssl.SSLParameters;
  * the listener's connection they serve and pooled per event loop, so that a request, its answer and
  * the connection they travel on never change threads. The target's certificate must name its host
  * (endpoint identification "HTTPS", RFC 9110 §4.3.4). At most {@code maxIdle} connections per event
- * loop are kept idle, each for at most the idle timeout; connections in use are not limited (the
- * route's concurrency limit bounds them).
+ * loop are kept idle, each for at most the idle timeout (checked when connections are taken and
+ * given back, so a pool no request uses keeps its last few until the upstream closes them);
+ * connections in use are not limited (the route's concurrency limit bounds them).
  *
  * <p>Every method but {@link #close()} and {@link #connectionsOpened()} is called on the event loop
  * the connection belongs to.
@@ -50,6 +49,7 @@ final class UpstreamConnections implements AutoCloseable {
   private final int handshakeTimeoutMillis;
   private final int maxIdle;
   private final int maxHeaderSize;
+  private final long idleTimeoutNanos;
   private final Bootstrap bootstrap;
   private final Map<EventLoop, ArrayDeque<Connection>> idle = new ConcurrentHashMap<>();
   private final AtomicLong opened = new AtomicLong();
@@ -90,7 +90,8 @@ final class UpstreamConnections implements AutoCloseable {
     }
     this.maxIdle = maxIdle;
     this.maxHeaderSize = maxHeaderSize;
-    long idleMillis = positiveMillis(idleTimeout, "idleTimeout");
+    this.idleTimeoutNanos =
+        TimeUnit.MILLISECONDS.toNanos(positiveMillis(idleTimeout, "idleTimeout"));
     this.bootstrap =
         new Bootstrap()
             .channel(EdgeTransport.clientChannel())
@@ -107,7 +108,6 @@ final class UpstreamConnections implements AutoCloseable {
                         .addLast(handshake(ch))
                         .addLast(new HttpRequestEncoder())
                         .addLast(connection.decoder)
-                        .addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                         .addLast(connection);
                   }
                 });
@@ -145,11 +145,14 @@ final class UpstreamConnections implements AutoCloseable {
     if (!fresh) {
       ArrayDeque<Connection> pool = idle.get(loop);
       Connection found;
+      long now = System.nanoTime();
       while (pool != null && (found = pool.pollFirst()) != null) {
-        if (found.channel.isActive()) {
+        // Idle too long: the upstream may be closing it just as a request goes out on it.
+        if (found.channel.isActive() && now - found.idleSince < idleTimeoutNanos) {
           found.reused = true;
           return loop.newSucceededFuture(found);
         }
+        found.channel.close();
       }
     }
     Promise<Connection> ready = loop.newPromise();
@@ -196,7 +199,14 @@ final class UpstreamConnections implements AutoCloseable {
       connection.channel.close();
       return;
     }
+    connection.idleSince = System.nanoTime();
     pool.addFirst(connection);
+    // The oldest go first: past the idle timeout, they are closed rather than kept.
+    Connection oldest;
+    while ((oldest = pool.peekLast()) != null
+        && connection.idleSince - oldest.idleSince >= idleTimeoutNanos) {
+      pool.pollLast().channel.close();
+    }
   }
 
   /** Connections opened so far. */
@@ -245,6 +255,7 @@ final class UpstreamConnections implements AutoCloseable {
     final UpstreamResponseDecoder decoder;
     private User user;
     private boolean reused;
+    private long idleSince;
 
     private Connection(Channel channel) {
       this.channel = channel;
@@ -295,15 +306,6 @@ final class UpstreamConnections implements AutoCloseable {
         was.failed(cause);
       }
       ctx.close();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      if (event instanceof IdleStateEvent && user == null) {
-        ctx.close();
-        return;
-      }
-      ctx.fireUserEventTriggered(event);
     }
   }
 }
