@@ -177,13 +177,7 @@ class ServiceAuthorizerTest {
 
   @Test
   void checkWhenARequestEntityReplacesALiveOneThenItAppliesAndItsStoreIsNotKept() throws Exception {
-    Files.writeString(dir.resolve("docs.cedar"), POLICIES);
-    Files.writeString(
-        dir.resolve("entities.json"),
-        """
-        [{"uid": {"type": "User", "id": "bob"}, "attrs": {},
-          "parents": [{"type": "Role", "id": "admin"}]}]
-        """);
+    writePoliciesWithBobAsAdmin();
     try (ServiceAuthorizer authorizer =
         authorizer(DirectoryPolicySource.of(dir), DecisionAudit.NONE)) {
       List<Entity> bobInNoRole = List.of(Entity.of(BOB, Set.of()));
@@ -391,8 +385,8 @@ class ServiceAuthorizerTest {
     }
   }
 
-  @Test
-  void directoryEntitiesPutPrincipalsInRoles() throws Exception {
+  // The reference policies, and an entities file that makes bob an admin.
+  private void writePoliciesWithBobAsAdmin() throws IOException {
     Files.writeString(dir.resolve("docs.cedar"), POLICIES);
     Files.writeString(
         dir.resolve("entities.json"),
@@ -400,6 +394,11 @@ class ServiceAuthorizerTest {
         [{"uid": {"type": "User", "id": "bob"}, "attrs": {},
           "parents": [{"type": "Role", "id": "admin"}]}]
         """);
+  }
+
+  @Test
+  void directoryEntitiesPutPrincipalsInRoles() throws Exception {
+    writePoliciesWithBobAsAdmin();
     try (ServiceAuthorizer authorizer =
         authorizer(DirectoryPolicySource.of(dir), DecisionAudit.NONE)) {
       assertThat(authorizer.check(BOB, DELETE, DOC, unlocked()).allowed()).isTrue();
