@@ -120,13 +120,9 @@ public final class CallerAuthenticator {
 
   // RFC 7515 §7.1: a compact JWS is exactly three dot-separated parts.
   private static boolean isJwt(String token) {
-    int dots = 0;
-    for (int i = 0; i < token.length(); i++) {
-      if (token.charAt(i) == '.') {
-        dots++;
-      }
-    }
-    return dots == 2;
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    return second > 0 && token.indexOf('.', second + 1) < 0;
   }
 
   private TokenVerification verifyJwt(String token) {

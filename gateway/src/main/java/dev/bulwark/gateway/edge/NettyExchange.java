@@ -128,7 +128,8 @@ final class NettyExchange implements EdgeRequest, EdgeResponse {
   @Override
   public void forEachField(BiConsumer<String, String> field) {
     for (Map.Entry<String, String> entry : request.headers()) {
-      if (!entry.getKey().regionMatches(true, 0, HTTP2_EXTENSION, 0, HTTP2_EXTENSION.length())) {
+      if (http1
+          || !entry.getKey().regionMatches(true, 0, HTTP2_EXTENSION, 0, HTTP2_EXTENSION.length())) {
         field.accept(entry.getKey(), entry.getValue());
       }
     }

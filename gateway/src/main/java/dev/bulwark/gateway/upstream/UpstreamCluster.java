@@ -772,23 +772,19 @@ public final class UpstreamCluster implements AutoCloseable {
       Set<String> nominated = nominated(fields.getAll("Connection"));
       // An upstream's field replaces one the gateway set (as the request id, the same); a field
       // the upstream repeats (Set-Cookie) is kept repeated: all its values go out, in order.
+      List<Map.Entry<String, String>> kept = new ArrayList<>(fields.size());
       for (Map.Entry<String, String> field : fields) {
-        if (relayed(field.getKey(), nominated)) {
+        String name = field.getKey().toLowerCase(Locale.ROOT);
+        if ((!HOP_BY_HOP.contains(name) || "content-length".equals(name))
+            && !nominated.contains(name)) {
+          kept.add(field);
           res.remove(field.getKey());
         }
       }
-      for (Map.Entry<String, String> field : fields) {
-        if (relayed(field.getKey(), nominated)) {
-          res.add(field.getKey(), field.getValue());
-        }
+      for (Map.Entry<String, String> field : kept) {
+        res.add(field.getKey(), field.getValue());
       }
       res.set("Cache-Control", "no-store");
-    }
-
-    private static boolean relayed(String field, Set<String> nominated) {
-      String name = field.toLowerCase(Locale.ROOT);
-      return (!HOP_BY_HOP.contains(name) || "content-length".equals(name))
-          && !nominated.contains(name);
     }
 
     // The answer is relayed whole: the connection goes back to the pool if it can carry another.
