@@ -16,8 +16,13 @@ public interface AuditSink {
   static AuditSink log() {
     Logger log = LoggerFactory.getLogger("bulwark.audit");
     return event -> {
+      boolean success = event.outcome() == AuditEvent.Outcome.SUCCESS;
+      // The line's parts are not even built when nobody reads them.
+      if (success ? !log.isInfoEnabled() : !log.isWarnEnabled()) {
+        return;
+      }
       LoggingEventBuilder line =
-          (event.outcome() == AuditEvent.Outcome.SUCCESS ? log.atInfo() : log.atWarn())
+          (success ? log.atInfo() : log.atWarn())
               .addKeyValue("component", event.component())
               .addKeyValue("action", event.action())
               .addKeyValue("outcome", event.outcome().name())

@@ -78,6 +78,8 @@ public final class UpstreamCluster implements AutoCloseable {
   // Names and values checked as they are added (RFC 9110 §5.1, §5.5).
   private static final DefaultHttpHeadersFactory FORWARDED_HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withNameValidation(true).withValueValidation(true);
+  private static final DefaultHttpHeadersFactory PARSED_HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
   // Below the idle timeouts of common servers (Helidon's and nginx's are 60 s or more).
   private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(50);
 
@@ -306,7 +308,9 @@ public final class UpstreamCluster implements AutoCloseable {
   // send a value with bytes (CR, LF) that would split an HTTP/1.1 request.
   private static HttpHeaders outgoingHeaders(
       EdgeRequest req, Optional<String> upstreamToken, Consumer<List<HeaderField>> extraHeaders) {
-    HttpHeaders out = FORWARDED_HEADERS.newHeaders();
+    // HTTP/1.1 fields were already checked by the listener's strict parser; HTTP/2 ones are not
+    // held to HTTP/1.1's rules there.
+    HttpHeaders out = (req.http1() ? PARSED_HEADERS : FORWARDED_HEADERS).newHeaders();
     Set<String> nominated = connectionNominated(req);
     boolean replaceToken = upstreamToken.isPresent();
     req.forEachField(
@@ -322,7 +326,10 @@ public final class UpstreamCluster implements AutoCloseable {
             out.add(original, value);
           }
         });
-    upstreamToken.ifPresent(token -> out.add("Authorization", "Bearer " + token));
+    // The issuer's token is checked like any field it did not come from the parser.
+    upstreamToken.ifPresent(
+        token ->
+            out.add("Authorization", new HeaderField("Authorization", "Bearer " + token).value()));
     out.add("X-Forwarded-For", req.peerAddress());
     out.add("X-Forwarded-Proto", "https");
     RequestIds.current().ifPresent(id -> out.add(HttpResponses.REQUEST_ID.defaultCase(), id));
