@@ -187,7 +187,8 @@ final class EdgeConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  // Called on the request's virtual thread once its answer has been handed to Netty.
+  // Called once the request's answer has been handed to Netty: on its virtual thread, or on the
+  // event loop when it was handled there or its answer was relayed.
   private void ended(NettyExchange exchange) {
     ctx.executor().execute(() -> afterAnswer(exchange));
   }

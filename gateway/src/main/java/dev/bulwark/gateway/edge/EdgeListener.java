@@ -272,21 +272,27 @@ public final class EdgeListener implements AutoCloseable {
           EdgeResponses.error(exchange, 500, "server_error", "the request could not be served");
         }
       } finally {
-        MDC.remove(RequestIds.MDC_KEY);
-        MDC.remove("component");
         Optional<CompletionStage<?>> answered = exchange.answered();
         if (answered.isPresent()) {
+          MDC.remove(RequestIds.MDC_KEY);
+          MDC.remove("component");
           // Completed on the event loop that relayed the answer, or here if it already is.
-          answered.get().whenComplete((result, failure) -> end(exchange, requestId, start, ended));
+          answered
+              .get()
+              .whenComplete(
+                  (result, failure) -> {
+                    MDC.put(RequestIds.MDC_KEY, requestId);
+                    MDC.put("component", settings.component());
+                    end(exchange, start, ended);
+                  });
         } else {
-          end(exchange, requestId, start, ended);
+          end(exchange, start, ended);
         }
       }
     }
 
-    private void end(NettyExchange exchange, String requestId, long start, Runnable ended) {
-      MDC.put(RequestIds.MDC_KEY, requestId);
-      MDC.put("component", settings.component());
+    // With the request's MDC set, which it clears.
+    private void end(NettyExchange exchange, long start, Runnable ended) {
       try {
         if (!exchange.sent()) {
           EdgeResponses.error(exchange, 500, "server_error", "the request was not answered");
