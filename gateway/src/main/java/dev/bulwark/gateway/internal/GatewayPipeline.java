@@ -183,17 +183,7 @@ public final class GatewayPipeline {
     // The whole check (body and contract) runs only for callers who passed authentication, so an
     // anonymous client cannot make the gateway buffer and parse bodies.
     if (body.isPresent() || route.spec().contract().isPresent()) {
-      Optional<Refusal> fullyRefused =
-          route
-              .screen()
-              .checkAfterHead(
-                  new InboundRequest(
-                      inbound.method(),
-                      inbound.rawPath(),
-                      inbound.rawQuery(),
-                      inbound.canonicalPath(),
-                      inbound.headers(),
-                      body));
+      Optional<Refusal> fullyRefused = route.screen().checkAfterHead(inbound.withBody(body));
       if (fullyRefused.isPresent()) {
         ex.refuse(fullyRefused.get());
         return;
@@ -211,8 +201,8 @@ public final class GatewayPipeline {
     CompletionStage<UpstreamCluster.Forwarding> forwarded;
     try {
       RateLimitHeaders.write(route.rateLimitPolicy(), decisions, res::set);
+      // Cache-Control: no-store is the upstream hop's to set, on every answer it gives.
       origin.ifPresent(o -> route.spec().cors().ifPresent(c -> c.actual(o).forEach(res::set)));
-      res.set("Cache-Control", "no-store");
       forwarded =
           route.upstream().forward(req, res, path.get().encoded() + query.get(), body, out -> {});
     } catch (RuntimeException e) {

@@ -62,6 +62,11 @@ public record InboundRequest(
         method, rawPath, rawQuery, canonicalPath, ReceivedHeaders.gather(fields), Optional.empty());
   }
 
+  /** This request with {@code body}, sharing its headers. */
+  public InboundRequest withBody(Optional<byte[]> body) {
+    return new InboundRequest(method, rawPath, rawQuery, canonicalPath, headers, body);
+  }
+
   /** The values of header {@code name} (lower case), or none. */
   public List<String> header(String name) {
     return headers.getOrDefault(name, List.of());

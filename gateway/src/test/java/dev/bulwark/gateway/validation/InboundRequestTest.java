@@ -47,6 +47,18 @@ class InboundRequestTest {
   }
 
   @Test
+  void withBodyKeepsEverythingElseAndSharesTheHeaders() {
+    InboundRequest head = received("Content-Type", "application/json", "Host", "h");
+    byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    InboundRequest whole = head.withBody(Optional.of(body));
+
+    assertThat(whole.body()).containsSame(body);
+    assertThat(whole.headers()).isSameAs(head.headers());
+    assertThat(whole.withBody(Optional.empty())).isEqualTo(head);
+  }
+
+  @Test
   void receivedIsTheRequestTheConstructorMakesOfTheSameHeaders() {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     headers.put("host", new ArrayList<>(List.of("gateway.example")));
